@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfigModule, type AppConfig } from '@app/config';
+import { PersistenceModule } from '@app/persistence/nest/persistence.module';
+import { TemporalClientModule } from '@app/temporal';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/exception.filter';
+import { HealthModule } from './health/health.module';
+import { MembersModule } from './members/members.module';
+import { PagesModule } from './pages/pages.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            name: 'api',
+            // Readable one-line logs in a developer's terminal; JSON lines everywhere else.
+            transport: config.nodeEnv === 'development' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            // Never log credentials or session cookies.
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            autoLogging: { ignore: (req) => req.url === '/health' },
+          },
+        }),
+        PersistenceModule,
+        TemporalClientModule,
+        AuthModule,
+        HealthModule,
+        MembersModule,
+        PagesModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

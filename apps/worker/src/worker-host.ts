@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import path from 'node:path';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { bindActivities, connectionOptions, TASK_QUEUES, type TaskQueueName } from '@app/temporal';
+import { buildWorkflowBundle } from '@app/temporal/bundle';
+import { AuditActivities } from '@app/activities/audit/audit.activities';
+import { RenderActivities } from '@app/activities/render/render.activities';
+
+/**
+ * Creates one Temporal worker per configured task queue (both in one process by default;
+ * WORKER_TASK_QUEUES=render on extra machines scales rendering out) and runs them until the
+ * application context closes.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerHost.name);
+  private connection?: NativeConnection;
+  private workers: Worker[] = [];
+  private running?: Promise<unknown>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditActivities,
+    private readonly render: RenderActivities,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.connection = await NativeConnection.connect(connectionOptions(this.config));
+    const queues = this.config.temporal.workerQueues as TaskQueueName[];
+    this.workers = await Promise.all(queues.map(async (queue) => Worker.create(await this.optionsFor(queue))));
+    this.running = Promise.all(this.workers.map((w) => w.run())).catch((error: unknown) => {
+      // A worker that dies must take the process down so the supervisor restarts it.
+      this.logger.error(`worker stopped: ${String(error)}`);
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+    this.logger.log(`polling task queues ${queues.join(', ')} on ${this.config.temporal.address}`);
+  }
+
+  /** Resolves once every worker has finished its in-flight tasks and stopped. */
+  async onApplicationShutdown(): Promise<void> {
+    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await this.running;
+    await this.connection?.close();
+  }
+
+  private async optionsFor(queue: TaskQueueName): Promise<WorkerOptions> {
+    const common = { connection: this.connection!, namespace: this.config.temporal.namespace, taskQueue: queue };
+    if (queue === TASK_QUEUES.render) {
+      return {
+        ...common,
+        activities: bindActivities(this.render),
+        // One certificate per Chromium page: more concurrent tasks would only queue inside the pool.
+        maxConcurrentActivityTaskExecutions: this.config.render.poolSize,
+      };
+    }
+    const bundlePath = this.config.temporal.workflowBundlePath;
+    return {
+      ...common,
+      activities: bindActivities(this.audit),
+      // Production and tests load the prebuilt bundle; without one, bundle from source now.
+      workflowBundle: bundlePath ? { codePath: path.resolve(bundlePath) } : await buildWorkflowBundle(),
+    };
+  }
+}

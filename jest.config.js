@@ -1,0 +1,41 @@
+// Three test tiers (DESIGN.md, Testing). Services for `workflows` and `integration` are
+// started once per run by test/setup/global-setup.ts on free ports and stopped afterwards.
+const swc = ['@swc/jest', { swcrc: true }];
+const moduleNameMapper = {
+  '^@app/(domain|persistence|temporal|pdf|config)$': '<rootDir>/libs/$1/src',
+  '^@app/(domain|persistence|temporal|pdf|config)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/activities/(.*)$': '<rootDir>/activities/$1',
+  '^@app/workflows$': '<rootDir>/workflows',
+  '^@app/workflows/(.*)$': '<rootDir>/workflows/$1',
+};
+const common = {
+  transform: { '^.+\\.(t|j)s$': swc },
+  moduleNameMapper,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,activities,workflows,scripts}/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'workflows',
+      setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
+      testMatch: ['<rootDir>/test/{integration,e2e,browser}/**/*.test.ts'],
+    },
+  ],
+};

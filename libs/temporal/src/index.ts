@@ -1,0 +1,3 @@
+export * from './names';
+export * from './activities';
+export * from './temporal-client.module';

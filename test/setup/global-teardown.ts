@@ -1,0 +1,5 @@
+import { runCleanups } from './handles';
+
+export default async function globalTeardown(): Promise<void> {
+  await runCleanups();
+}

@@ -1,0 +1,15 @@
+/**
+ * Boots the real worker application (Nest application context hosting the `registry` and
+ * `render` Temporal workers) in the test process, against the global set-up's services.
+ */
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { testConfig } from './api';
+
+export async function startWorker(overrides: Record<string, string> = {}): Promise<INestApplicationContext> {
+  const config = testConfig(overrides);
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] });
+  await app.init();
+  return app;
+}

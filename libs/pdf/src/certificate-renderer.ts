@@ -1,0 +1,214 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { NATIONAL_BODY_NAME } from '@app/domain/provinces';
+import Handlebars from 'handlebars';
+import type { BrowserPool } from './browser-pool';
+import { qrSvgDataUrl } from './qr';
+import { createSealArtwork, type SealArtwork } from './seal-artwork';
+
+/**
+ * Renders the e-certificate (电子非执业会员证, R1) to PDF: Handlebars template → HTML → Chromium `page.pdf()`,
+ * A5 landscape. The PDF is unsigned; PdfSealer adds the national body's PAdES signature (R9).
+ *
+ * Measured on the 2-core development machine (shared with other work, so ranges): 330–410 ms for one render in a
+ * warm pool, ~220 ms per certificate with two in flight on an otherwise idle machine; ~250 KB per PDF. Building
+ * the HTML (QR code, seal SVGs) takes ~7 ms of that. The rest is Chromium, and most of it is the font: Noto CJK is
+ * CFF-flavoured OpenType, which Chromium's PDF backend cannot embed, so it writes every glyph as a Type 3
+ * outline. With a TrueType (glyf) CJK font the same page took ~125 ms and ~47 KB (tried with Droid Sans
+ * Fallback, regular weight only); the larger PDF also makes sealing slower (PdfSealer parses it). See templates/certificates.
+ */
+
+/** A date as stored (`YYYY-MM-DD`, taken literally) or an instant (shown as the date in Beijing). */
+export type DateLike = string | Date;
+
+export interface CertificateView {
+  /** 12 digits (DESIGN.md, Trust). */
+  readonly certificateNo: string;
+  /** Version of the certificate for this number, 1 for the first issue; reissues increment it. */
+  readonly version: number;
+  readonly name: string;
+  readonly gender: 'male' | 'female';
+  /** The verified certificate photo, JPEG bytes. */
+  readonly photoJpeg: Uint8Array;
+  /** Full name of the member's local institute, e.g. 北京注册会计师协会; also drawn on its seal. */
+  readonly instituteName: string;
+  readonly joinedOn: DateLike;
+  /** 入会批准文件号. */
+  readonly approvalDocNo: string;
+  /** Latest passed annual inspection, or null when the member has none yet (printed as 暂无). */
+  readonly latestInspection: { readonly year: number; readonly passedOn: DateLike } | null;
+  readonly issuedOn: DateLike;
+  /** The URL encoded in the QR code: `${baseUrl}/v/${certificateNo}?t=${token}` (QrTokenService.verifyUrl). */
+  readonly verifyUrl: string;
+}
+
+export interface CertificateRendererOptions {
+  /** Directory holding certificate.hbs, certificate.css and seal.svg.hbs; default: found from the project root. */
+  readonly templateDir?: string;
+}
+
+/** Everything the certificate template sees: plain strings, escaped by Handlebars on output. */
+interface CertificateTemplateData {
+  /** certificate.css, trusted (from disk); the only value the template writes unescaped. */
+  stylesheet: string;
+  title: string;
+  nationalBodyName: string;
+  certificateNo: string;
+  name: string;
+  gender: string;
+  memberCategory: string;
+  instituteName: string;
+  joinedOn: string;
+  approvalDocNo: string;
+  latestInspection: string;
+  issuedOn: string;
+  versionLabel: string;
+  photoDataUrl: string;
+  qrDataUrl: string;
+  nationalSealDataUrl: string;
+  instituteSealDataUrl: string;
+}
+
+const BLANK_TEMPLATE_DATA: CertificateTemplateData = {
+  stylesheet: '',
+  title: '',
+  nationalBodyName: '',
+  certificateNo: '',
+  name: '',
+  gender: '',
+  memberCategory: '',
+  instituteName: '',
+  joinedOn: '',
+  approvalDocNo: '',
+  latestInspection: '',
+  issuedOn: '',
+  versionLabel: '',
+  photoDataUrl: '',
+  qrDataUrl: '',
+  nationalSealDataUrl: '',
+  instituteSealDataUrl: '',
+};
+
+const TEMPLATE_SUBDIR = path.join('templates', 'certificates');
+const TEMPLATE_FILE = 'certificate.hbs';
+
+/**
+ * Finds `templates/certificates` by walking up from this file, so the same code works from the TypeScript source
+ * (libs/pdf/src under Jest) and from the compiled output (dist/libs/pdf/src).
+ */
+export function findTemplateDir(start: string = __dirname): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    const candidate = path.join(dir, TEMPLATE_SUBDIR);
+    if (existsSync(path.join(candidate, TEMPLATE_FILE))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`${TEMPLATE_SUBDIR}/${TEMPLATE_FILE} not found above ${start}`);
+    dir = parent;
+  }
+}
+
+export class CertificateRenderer {
+  private readonly template: Handlebars.TemplateDelegate<CertificateTemplateData>;
+  private readonly sealArtwork: SealArtwork;
+  private readonly stylesheet: string;
+
+  constructor(
+    private readonly pool: BrowserPool,
+    options: CertificateRendererOptions = {},
+  ) {
+    // Templates are read and compiled once; a missing or broken template fails at start-up, not at first issue.
+    const dir = options.templateDir ?? findTemplateDir();
+    const handlebars = Handlebars.create();
+    this.stylesheet = readFileSync(path.join(dir, 'certificate.css'), 'utf8');
+    // strict: a field missing from the data is an error instead of a silently blank line on a certificate.
+    this.template = handlebars.compile<CertificateTemplateData>(readFileSync(path.join(dir, TEMPLATE_FILE), 'utf8'), {
+      strict: true,
+    });
+    // Handlebars compiles on first call; call it now with blank fields so syntax errors and fields the template
+    // uses but the data lacks (strict mode) surface here.
+    this.template(BLANK_TEMPLATE_DATA);
+    this.sealArtwork = createSealArtwork(readFileSync(path.join(dir, 'seal.svg.hbs'), 'utf8'));
+    this.sealArtwork(NATIONAL_BODY_NAME); // same: compile now, and the national seal is then cached
+  }
+
+  /** The certificate page as HTML (also handy for previews and tests that need no browser). */
+  async renderHtml(view: CertificateView): Promise<string> {
+    assertView(view);
+    const data: CertificateTemplateData = {
+      stylesheet: this.stylesheet,
+      title: `电子非执业会员证 ${view.certificateNo}`,
+      nationalBodyName: NATIONAL_BODY_NAME,
+      certificateNo: view.certificateNo,
+      name: view.name,
+      gender: view.gender === 'male' ? '男' : '女',
+      memberCategory: '非执业会员',
+      instituteName: view.instituteName,
+      joinedOn: formatDate(view.joinedOn),
+      approvalDocNo: view.approvalDocNo,
+      latestInspection: view.latestInspection
+        ? `${view.latestInspection.year}年度 通过（${formatDate(view.latestInspection.passedOn)}）`
+        : '暂无',
+      issuedOn: formatDate(view.issuedOn),
+      versionLabel: `第 ${view.version} 版`,
+      photoDataUrl: `data:image/jpeg;base64,${Buffer.from(view.photoJpeg).toString('base64')}`,
+      qrDataUrl: await qrSvgDataUrl(view.verifyUrl),
+      nationalSealDataUrl: this.sealArtwork(NATIONAL_BODY_NAME),
+      instituteSealDataUrl: this.sealArtwork(view.instituteName),
+    };
+    // The doctype is added here rather than in the template because Prettier's Handlebars formatter drops it,
+    // and without it Chromium lays the page out in quirks mode.
+    return `<!DOCTYPE html>\n${this.template(data)}`;
+  }
+
+  /** The unsigned certificate PDF (one A5 landscape page). */
+  async render(view: CertificateView): Promise<Buffer> {
+    const html = await this.renderHtml(view);
+    return this.pool.withPage(async (page) => {
+      // 'load' waits for the data: URL images; fonts are local, so nothing else is pending.
+      await page.setContent(html, { waitUntil: 'load' });
+      const pdf = await page.pdf({
+        width: '210mm',
+        height: '148mm',
+        printBackground: true,
+        preferCSSPageSize: true,
+        pageRanges: '1',
+      });
+      return Buffer.from(pdf);
+    });
+  }
+}
+
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function assertView(view: CertificateView): void {
+  if (!/^\d{12}$/.test(view.certificateNo))
+    throw new TypeError(`certificateNo must be 12 digits: ${view.certificateNo}`);
+  if (!Number.isSafeInteger(view.version) || view.version < 1) throw new TypeError(`bad version: ${view.version}`);
+  if (view.gender !== 'male' && view.gender !== 'female') throw new TypeError(`bad gender: ${String(view.gender)}`);
+  // The photo goes into a data: URL labelled image/jpeg; anything else would print as a broken image.
+  if (!JPEG_MAGIC.every((b, i) => view.photoJpeg[i] === b)) throw new TypeError('photo is not a JPEG');
+  if (!/^https?:\/\//.test(view.verifyUrl)) throw new TypeError(`verifyUrl must be http(s): ${view.verifyUrl}`);
+  for (const [field, value] of Object.entries({
+    name: view.name,
+    instituteName: view.instituteName,
+    approvalDocNo: view.approvalDocNo,
+  })) {
+    if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`${field} is empty`);
+  }
+}
+
+const beijingDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** `2021-03-05` → `2021年3月5日`, the form used on Chinese certificates. */
+export function formatDate(value: DateLike): string {
+  const iso = typeof value === 'string' ? value : beijingDate.format(value);
+  const match = ISO_DATE.exec(iso);
+  if (!match) throw new TypeError(`not a YYYY-MM-DD date: ${String(value)}`);
+  return `${Number(match[1])}年${Number(match[2])}月${Number(match[3])}日`;
+}

@@ -1,0 +1,53 @@
+import { formatCertificateNo } from '@app/domain/certificate-number';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Reserves `count` consecutive certificate serials of an institute and returns the first.
+ * One atomic UPDATE … RETURNING: concurrent callers queue on the counter row, each gets
+ * its own range, and the counter never goes back. Inside a transaction the row stays
+ * locked until commit (admissions of one institute serialise; others are unaffected); on
+ * rollback the range returns unused, so no number is ever given to two members.
+ */
+export async function reserveCertificateSerials(
+  manager: EntityManager,
+  provinceCode: string,
+  count: number,
+): Promise<number> {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer: ${count}`);
+  // pg returns the UPDATE's rows as [rows, affectedCount] through TypeORM's query().
+  const result: unknown = await manager.query(
+    `UPDATE certificate_number_counters SET last_serial = last_serial + $2
+     WHERE province_code = $1 RETURNING last_serial::text AS last`,
+    [provinceCode, count],
+  );
+  const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { last: string }[];
+  if (!rows.length) throw new Error(`no certificate number counter for institute ${provinceCode}`);
+  return Number(rows[0].last) - count + 1;
+}
+
+/** The next certificate number of an institute (see reserveCertificateSerials for the guarantees). */
+export async function nextCertificateNo(manager: EntityManager, provinceCode: string): Promise<string> {
+  return formatCertificateNo(provinceCode, await reserveCertificateSerials(manager, provinceCode, 1));
+}
+
+/** yyyymmdd in China Standard Time: an application filed at 07:00 Beijing time is dated that day, not the day before (UTC). */
+export function beijingDate(at: Date): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}${get('month')}${get('day')}`;
+}
+
+/**
+ * A readable, unique application number: `SQ` + Beijing date + the next value of
+ * `application_no_seq`, zero-padded to 6 digits (it grows past 6 only after a million
+ * applications). Sequences are not transactional: a rolled-back application leaves a gap.
+ */
+export async function nextApplicationNo(manager: EntityManager, at: Date = new Date()): Promise<string> {
+  const [{ seq }]: { seq: string }[] = await manager.query(`SELECT nextval('application_no_seq')::text AS seq`);
+  return `SQ${beijingDate(at)}${seq.padStart(6, '0')}`;
+}

@@ -11,13 +11,24 @@ import path from 'node:path';
 import { portOr, projectRoot, startPostgres, startTemporal, stopChild, type PostgresHandle, type TemporalHandle } from './lib/services.ts';
 
 const root = projectRoot();
-const dataDir = path.join(root, '.data');
+const dataDir = path.resolve(root, process.env.DATA_DIR ?? '.data');
 const logDir = path.join(dataDir, 'logs');
 mkdirSync(logDir, { recursive: true });
 const say = (msg: string) => console.log(`\x1b[1;34m[start]\x1b[0m ${msg}`);
 
 if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
-const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  NODE_ENV: process.env.NODE_ENV ?? 'development',
+  DATA_DIR: dataDir,
+};
+/** Preferred ports; a busy one is replaced by a free one (and printed). */
+const ports = {
+  api: Number(process.env.API_PORT ?? 3000),
+  postgres: Number(process.env.POSTGRES_PORT ?? 54329),
+  temporal: Number(process.env.TEMPORAL_PORT ?? 7233),
+  temporalUi: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+};
 
 /** A session secret made once per machine and kept out of git (under .data/). */
 function sessionSecret(): string {
@@ -26,10 +37,10 @@ function sessionSecret(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-function runStep(title: string, cmd: string, args: string[]): Promise<void> {
+function runStep(title: string, cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
   say(title);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit' });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${title} failed (exit ${code})`))));
   });
 }
@@ -80,11 +91,15 @@ try {
   env.WORKFLOW_BUNDLE_PATH ??= path.join(root, 'dist', 'workflow-bundle.js');
 
   await runStep('building API and worker (nest build)', path.join(root, 'node_modules/.bin/nest'), ['build']);
+  // Our own PostgreSQL is not up yet; a placeholder URL lets every other setting be checked now.
+  await runStep('checking the configuration', process.execPath, ['dist/libs/config/src/check.js'], {
+    DATABASE_URL: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:1/placeholder',
+  });
   await runStep('building the workflow bundle', process.execPath, ['dist/apps/worker/src/build-bundle.js', env.WORKFLOW_BUNDLE_PATH]);
 
   if (!env.DATABASE_URL) {
     say('starting PostgreSQL (.data/postgres)');
-    pg = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), database: 'cicpa', port: await portOr(54329) });
+    pg = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), database: 'cicpa', port: await portOr(ports.postgres) });
     env.DATABASE_URL = pg.url;
   }
   await runStep('applying migrations', process.execPath, ['dist/libs/persistence/src/cli.js', 'migrate']);
@@ -97,15 +112,15 @@ try {
     say('starting the Temporal dev server (.data/temporal)');
     temporal = await startTemporal({
       dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
-      port: await portOr(7233),
-      uiPort: await portOr(8233),
+      port: await portOr(ports.temporal),
+      uiPort: await portOr(ports.temporalUi),
       logFile: path.join(logDir, 'temporal.log'),
     });
     env.TEMPORAL_ADDRESS = temporal.address;
     uiUrl = env.TEMPORAL_UI_URL = temporal.uiUrl;
   }
 
-  env.API_PORT ??= String(await portOr(3000));
+  env.API_PORT = String(await portOr(ports.api));
   runService('worker', 'dist/apps/worker/src/main.js');
   runService('api', 'dist/apps/api/src/main.js');
   const api = `http://localhost:${env.API_PORT}`;

@@ -127,7 +127,7 @@ const isRoot = () => process.getuid?.() === 0;
  * `postgres` system user. That user must be able to reach the data folder; a clone under a
  * private home folder is not reachable, so the cluster then lives under /var/tmp instead.
  */
-async function resolveDataDir(wanted: string): Promise<string> {
+export async function resolveDataDir(wanted: string): Promise<string> {
   if (!isRoot()) return wanted;
   mkdirSync(path.dirname(wanted), { recursive: true });
   try {

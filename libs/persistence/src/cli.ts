@@ -6,7 +6,7 @@
  *   revert                           revert every migration (drops the schema; not in production)
  *   seed [--members N] [--if-empty]  demo data; --if-empty skips a database that has staff accounts
  *
- * Environment: DATABASE_URL (required), BLOB_DIR (default .data/blobs), DEMO_PASSWORD
+ * Environment: DATABASE_URL (required), BLOB_DIR (default $DATA_DIR/blobs, DATA_DIR default .data), DEMO_PASSWORD
  * (required for seed), NODE_ENV (seed and revert refuse `production`).
  */
 import 'reflect-metadata';
@@ -60,7 +60,8 @@ async function seed(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<
   if (env.NODE_ENV === 'production') throw new UsageError('refusing to seed demo data with NODE_ENV=production');
   const url = requireEnv(env, 'DATABASE_URL', 'set it to the postgres:// URL of the database');
   const demoPassword = requireEnv(env, 'DEMO_PASSWORD', 'set the password of the demo accounts');
-  const blobDir = path.resolve(env.BLOB_DIR || '.data/blobs');
+  // Same default as libs/config: BLOB_DIR, else DATA_DIR/blobs.
+  const blobDir = path.resolve(env.BLOB_DIR || path.join(env.DATA_DIR || '.data', 'blobs'));
   const ds = new DataSource(dataSourceOptions(url, { logging: ['error'] }));
   await ds.initialize();
   try {

@@ -56,3 +56,17 @@ it('rejects Node built-ins and server-side libraries imported by workflow code',
     rmSync(probe, { force: true });
   }
 });
+
+it('keeps every file in Prettier style', async () => {
+  const prettier = path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+  const check = await promisify(execFile)(process.execPath, [prettier, '--check', '.', '--log-level', 'warn'], {
+    cwd: root,
+  }).then(
+    () => ({ code: 0, stdout: '' }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout + error.stderr,
+    }),
+  );
+  expect(check).toEqual({ code: 0, stdout: '' });
+});

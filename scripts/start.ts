@@ -8,7 +8,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { portOr, projectRoot, startPostgres, startTemporal, stopChild, type PostgresHandle, type TemporalHandle } from './lib/services.ts';
+import {
+  portOr,
+  projectRoot,
+  startPostgres,
+  startTemporal,
+  stopChild,
+  type PostgresHandle,
+  type TemporalHandle,
+} from './lib/services.ts';
 
 const root = projectRoot();
 const dataDir = path.resolve(root, process.env.DATA_DIR ?? '.data');
@@ -78,7 +86,10 @@ function runService(name: string, script: string): ChildProcess {
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -95,16 +106,27 @@ try {
   await runStep('checking the configuration', process.execPath, ['dist/libs/config/src/check.js'], {
     DATABASE_URL: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:1/placeholder',
   });
-  await runStep('building the workflow bundle', process.execPath, ['dist/apps/worker/src/build-bundle.js', env.WORKFLOW_BUNDLE_PATH]);
+  await runStep('building the workflow bundle', process.execPath, [
+    'dist/apps/worker/src/build-bundle.js',
+    env.WORKFLOW_BUNDLE_PATH,
+  ]);
 
   if (!env.DATABASE_URL) {
     say('starting PostgreSQL (.data/postgres)');
-    pg = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), database: 'cicpa', port: await portOr(ports.postgres) });
+    pg = await startPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      database: 'cicpa',
+      port: await portOr(ports.postgres),
+    });
     env.DATABASE_URL = pg.url;
   }
   await runStep('applying migrations', process.execPath, ['dist/libs/persistence/src/cli.js', 'migrate']);
   await runStep('demo data (only into an empty database)', process.execPath, [
-    'dist/libs/persistence/src/cli.js', 'seed', '--if-empty', '--members', env.DEMO_MEMBERS ?? '2000',
+    'dist/libs/persistence/src/cli.js',
+    'seed',
+    '--if-empty',
+    '--members',
+    env.DEMO_MEMBERS ?? '2000',
   ]);
 
   let uiUrl = env.TEMPORAL_UI_URL;

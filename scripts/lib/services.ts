@@ -39,7 +39,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -57,7 +59,12 @@ export async function portOr(preferred: number): Promise<number> {
   return (await isPortFree(preferred)) ? preferred : freePort();
 }
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess): Promise<void> {
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  child?: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} while starting`);
@@ -167,7 +174,12 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
   }
 
   let port = runningPort(dataDir);
-  const alreadyRunning = port !== undefined && (await asPostgresUser('pg_ctl', ['status', '-D', dataDir]).then(() => true, () => false));
+  const alreadyRunning =
+    port !== undefined &&
+    (await asPostgresUser('pg_ctl', ['status', '-D', dataDir]).then(
+      () => true,
+      () => false,
+    ));
   if (!alreadyRunning) {
     port = options.port ?? (await freePort());
     const settings = [
@@ -177,7 +189,18 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
       '-c max_connections=200',
       ...(options.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
     ].join(' ');
-    await asPostgresUser('pg_ctl', ['start', '-D', dataDir, '-w', '-t', '60', '-l', path.join(dataDir, 'server.log'), '-o', settings]);
+    await asPostgresUser('pg_ctl', [
+      'start',
+      '-D',
+      dataDir,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      path.join(dataDir, 'server.log'),
+      '-o',
+      settings,
+    ]);
   }
   const url = `postgres://postgres@127.0.0.1:${port}/${options.database}`;
   await ensureDatabase(port!, options.database);
@@ -241,17 +264,31 @@ export async function startTemporal(options: TemporalOptions): Promise<TemporalH
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--http-port', String(await freePort()),
-    '--metrics-port', String(await freePort()),
-    '--namespace', namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--http-port',
+    String(await freePort()),
+    '--metrics-port',
+    String(await freePort()),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
   ];
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
-    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    args.push(
+      '--db-filename',
+      options.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+    );
   }
   if (options.uiPort === null || options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
@@ -266,7 +303,15 @@ export async function startTemporal(options: TemporalOptions): Promise<TemporalH
   await waitFor(
     'Temporal namespace',
     async () => {
-      const out = await run(cli, ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace]);
+      const out = await run(cli, [
+        'operator',
+        'search-attribute',
+        'list',
+        '--address',
+        address,
+        '--namespace',
+        namespace,
+      ]);
       return Object.keys(SEARCH_ATTRIBUTES).every((name) => out.stdout.includes(name));
     },
     60_000,

@@ -23,10 +23,21 @@ interface Launch {
 function launch(env: Record<string, string>): Launch {
   const base: Record<string, string | undefined> = { ...process.env, ...env };
   // The global set-up's services must not be reused: the launcher starts its own.
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'WORKFLOW_BUNDLE_PATH', 'NODE_ENV', 'LOG_LEVEL']) {
+  for (const name of [
+    'DATABASE_URL',
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_UI_URL',
+    'WORKFLOW_BUNDLE_PATH',
+    'NODE_ENV',
+    'LOG_LEVEL',
+  ]) {
     if (!(name in env)) delete base[name];
   }
-  const child = spawn(process.execPath, ['scripts/start.ts'], { cwd: root, env: base, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['scripts/start.ts'], {
+    cwd: root,
+    env: base,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

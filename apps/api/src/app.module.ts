@@ -22,7 +22,8 @@ export class AppModule {
             level: config.logLevel,
             name: 'api',
             // Readable one-line logs in a developer's terminal; JSON lines everywhere else.
-            transport: config.nodeEnv === 'development' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            transport:
+              config.nodeEnv === 'development' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             // Never log credentials or session cookies.
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             autoLogging: { ignore: (req) => req.url === '/health' },

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { bindActivities, connectionOptions, TASK_QUEUES, type TaskQueueName } from '@app/temporal';
 import { buildWorkflowBundle } from '@app/temporal/bundle';
-import { AuditActivities } from '@app/activities/audit/audit.activities';
-import { RenderActivities } from '@app/activities/render/render.activities';
+import { ModuleRef } from '@nestjs/core';
+import { REGISTRY_ACTIVITY_CLASSES, RENDER_ACTIVITY_CLASSES } from './activity-classes';
 
 /**
  * Creates one Temporal worker per configured task queue (both in one process by default;
@@ -21,9 +21,12 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly audit: AuditActivities,
-    private readonly render: RenderActivities,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  private activitiesOf(classes: readonly (new (...args: never[]) => object)[]) {
+    return bindActivities(...classes.map((cls) => this.moduleRef.get(cls, { strict: false })));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.connection = await NativeConnection.connect(connectionOptions(this.config));
@@ -50,7 +53,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     if (queue === TASK_QUEUES.render) {
       return {
         ...common,
-        activities: bindActivities(this.render),
+        activities: this.activitiesOf(RENDER_ACTIVITY_CLASSES),
         // One certificate per Chromium page: more concurrent tasks would only queue inside the pool.
         maxConcurrentActivityTaskExecutions: this.config.render.poolSize,
       };
@@ -58,7 +61,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     const bundlePath = this.config.temporal.workflowBundlePath;
     return {
       ...common,
-      activities: bindActivities(this.audit),
+      activities: this.activitiesOf(REGISTRY_ACTIVITY_CLASSES),
       // Production and tests load the prebuilt bundle; without one, bundle from source now.
       workflowBundle: bundlePath ? { codePath: path.resolve(bundlePath) } : await buildWorkflowBundle(),
     };

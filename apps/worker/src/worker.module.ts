@@ -3,8 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { PersistenceModule } from '@app/persistence/nest/persistence.module';
 import { BlobStoreModule } from '@app/persistence/nest/blob-store.module';
-import { AuditActivities } from '@app/activities/audit/audit.activities';
-import { RenderActivities } from '@app/activities/render/render.activities';
+import { REGISTRY_ACTIVITY_CLASSES, RENDER_ACTIVITY_CLASSES } from './activity-classes';
 import { PdfModule } from '@app/pdf/nest/pdf.module';
 import { WorkerHost } from './worker-host';
 
@@ -16,12 +15,20 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel, name: 'worker' } }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            name: 'worker',
+            // Readable one-line logs in a developer's terminal; JSON lines everywhere else.
+            transport:
+              config.nodeEnv === 'development' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          },
+        }),
         PersistenceModule,
         BlobStoreModule,
         PdfModule,
       ],
-      providers: [AuditActivities, RenderActivities, WorkerHost],
+      providers: [...REGISTRY_ACTIVITY_CLASSES, ...RENDER_ACTIVITY_CLASSES, WorkerHost],
       exports: [WorkerHost],
     };
   }

@@ -76,7 +76,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       address: r.hostPort('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       namespace: r.string('TEMPORAL_NAMESPACE', 'default'),
       uiUrl: r.url('TEMPORAL_UI_URL', 'http://localhost:8233'),
-      tls: tlsCert && tlsKey ? { certPath: tlsCert, keyPath: tlsKey, caPath: r.optional('TEMPORAL_TLS_CA_PATH') } : undefined,
+      tls:
+        tlsCert && tlsKey
+          ? { certPath: tlsCert, keyPath: tlsKey, caPath: r.optional('TEMPORAL_TLS_CA_PATH') }
+          : undefined,
       workerQueues: r.list('WORKER_TASK_QUEUES', ['registry', 'render'], ['registry', 'render']),
       workflowBundlePath: r.optional('WORKFLOW_BUNDLE_PATH'),
     },
@@ -148,7 +151,10 @@ class Reader {
   list<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = items.filter((i) => !(allowed as readonly string[]).includes(i));
     if (!items.length || bad.length) {
       this.problems.push(`${name} must be a comma-separated list of ${allowed.join(', ')} (got "${raw}")`);

@@ -21,7 +21,10 @@ export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
  * Who may act on a member of `provinceCode`: national staff anywhere, provincial staff
  * only in their own province. The single rule behind every province-scope check.
  */
-export function canActInProvince(actor: { role: StaffRole; provinceCode: string | null }, provinceCode: string): boolean {
+export function canActInProvince(
+  actor: { role: StaffRole; provinceCode: string | null },
+  provinceCode: string,
+): boolean {
   if (!isProvincialRole(actor.role)) return true;
   return actor.provinceCode === provinceCode;
 }

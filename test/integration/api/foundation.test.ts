@@ -34,7 +34,9 @@ describe('operations', () => {
     const page = await fetch(`${api.baseUrl}/docs`);
     expect(page.status).toBe(200);
     const spec = await readJson(await fetch(`${api.baseUrl}/docs-json`));
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/auth/staff/login', '/api/members/{certificateNo}']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/staff/login', '/api/members/{certificateNo}']),
+    );
   });
 });
 
@@ -53,7 +55,9 @@ describe('staff log-in and province scope', () => {
     const own = await createMember(api.dataSource, '11');
     const other = await createMember(api.dataSource, '44', { name: '李广东' });
     const s = new Session(api.baseUrl);
-    expect((await s.post('/api/auth/staff/login', { username: beijing.username, password: TEST_PASSWORD })).status).toBe(200);
+    expect(
+      (await s.post('/api/auth/staff/login', { username: beijing.username, password: TEST_PASSWORD })).status,
+    ).toBe(200);
 
     const mine = await s.get(`/api/members/${own.certificateNo}`);
     expect(mine.status).toBe(200);
@@ -64,11 +68,13 @@ describe('staff log-in and province scope', () => {
     expect(await readJson(denied)).toMatchObject({ code: 'OTHER_PROVINCE' });
     expect((await s.get('/api/members?province=44')).status).toBe(403);
 
-    const list = await readJson(await s.get("/api/members?pageSize=100"));
+    const list = await readJson(await s.get('/api/members?pageSize=100'));
     expect(list.items.length).toBeGreaterThan(0);
     expect(list.items.every((m: { provinceCode: string }) => m.provinceCode === '11')).toBe(true);
 
-    const views = await api.dataSource.getRepository(AuditEvent).find({ where: { action: 'member.view', actorId: beijing.id } });
+    const views = await api.dataSource
+      .getRepository(AuditEvent)
+      .find({ where: { action: 'member.view', actorId: beijing.id } });
     expect(views.map((v) => v.subjectId)).toEqual([own.id]);
   });
 
@@ -99,7 +105,10 @@ describe('member log-in (R6)', () => {
   it('requires the initial password to be changed before anything else', async () => {
     const member = await createMember(api.dataSource, '31', { mustChangePassword: true });
     const s = new Session(api.baseUrl);
-    const login = await s.post('/api/auth/member/login', { certificateNo: member.certificateNo, password: TEST_PASSWORD });
+    const login = await s.post('/api/auth/member/login', {
+      certificateNo: member.certificateNo,
+      password: TEST_PASSWORD,
+    });
     expect(login.status).toBe(200);
     expect((await readJson(login)).principal.mustChangePassword).toBe(true);
 
@@ -111,13 +120,22 @@ describe('member log-in (R6)', () => {
 
     const weak = await s.post('/api/auth/member/password', { currentPassword: TEST_PASSWORD, newPassword: 'short' });
     expect(weak.status).toBe(400);
-    const changed = await s.post('/api/auth/member/password', { currentPassword: TEST_PASSWORD, newPassword: 'MyOwn2026pw' });
+    const changed = await s.post('/api/auth/member/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'MyOwn2026pw',
+    });
     expect(changed.status).toBe(200);
     expect((await s.get('/member')).status).toBe(200);
 
     const again = new Session(api.baseUrl);
-    expect((await again.post('/api/auth/member/login', { certificateNo: member.certificateNo, password: TEST_PASSWORD })).status).toBe(401);
-    const fresh = await again.post('/api/auth/member/login', { certificateNo: member.certificateNo, password: 'MyOwn2026pw' });
+    expect(
+      (await again.post('/api/auth/member/login', { certificateNo: member.certificateNo, password: TEST_PASSWORD }))
+        .status,
+    ).toBe(401);
+    const fresh = await again.post('/api/auth/member/login', {
+      certificateNo: member.certificateNo,
+      password: 'MyOwn2026pw',
+    });
     expect((await readJson(fresh)).principal.mustChangePassword).toBe(false);
   });
 });

@@ -41,7 +41,10 @@ export class AuthController {
     @Body() dto: ChangePasswordDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.startSession(await this.auth.changeMemberPassword(member.id, dto.currentPassword, dto.newPassword), reply);
+    return this.startSession(
+      await this.auth.changeMemberPassword(member.id, dto.currentPassword, dto.newPassword),
+      reply,
+    );
   }
 
   @Public()

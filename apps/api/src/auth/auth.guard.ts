@@ -2,12 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { StaffRole } from '@app/domain/roles';
-import {
-  ALLOW_PENDING_PASSWORD,
-  IS_PUBLIC,
-  MEMBER_ONLY,
-  STAFF_ROLES_KEY,
-} from '../common/decorators';
+import { ALLOW_PENDING_PASSWORD, IS_PUBLIC, MEMBER_ONLY, STAFF_ROLES_KEY } from '../common/decorators';
 import { Errors } from '../common/app-exception';
 import { SESSION_COOKIE, type Principal } from '../common/principal';
 import { SessionService } from './session.service';

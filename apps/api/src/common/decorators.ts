@@ -17,5 +17,5 @@ export const AllowPendingPasswordChange = () => SetMetadata(ALLOW_PENDING_PASSWO
 
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): Principal | undefined =>
-    (ctx.switchToHttp().getRequest<{ principal?: Principal }>()).principal,
+    ctx.switchToHttp().getRequest<{ principal?: Principal }>().principal,
 );

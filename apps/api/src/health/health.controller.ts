@@ -15,9 +15,7 @@ export class TemporalHealthIndicator {
   async pingCheck(key: string) {
     const indicator = this.indicators.check(key);
     try {
-      await this.client.connection.withDeadline(Date.now() + 2000, () =>
-        this.client.workflowService.getSystemInfo({}),
-      );
+      await this.client.connection.withDeadline(Date.now() + 2000, () => this.client.workflowService.getSystemInfo({}));
       return indicator.up({ namespace: this.client.options.namespace });
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });

@@ -38,7 +38,11 @@ export class PagesController {
   @Public()
   @Get()
   home(@Req() req: FastifyRequest & { principal?: Principal }, @Res() reply: FastifyReply) {
-    return reply.view('home.hbs', { title: '电子非执业会员证', principal: req.principal, nationalBody: NATIONAL_BODY_NAME });
+    return reply.view('home.hbs', {
+      title: '电子非执业会员证',
+      principal: req.principal,
+      nationalBody: NATIONAL_BODY_NAME,
+    });
   }
 
   @Public()
@@ -55,9 +59,12 @@ export class PagesController {
       reply.setCookie(SESSION_COOKIE, this.sessions.issue(staff), this.sessions.cookieOptions());
       return reply.redirect(safeNext(form.next, '/console'), 303);
     } catch (error) {
-      return reply
-        .code(401)
-        .view('login.hbs', { title: '工作人员登录', next: form.next, username: form.username, error: messageOf(error) });
+      return reply.code(401).view('login.hbs', {
+        title: '工作人员登录',
+        next: form.next,
+        username: form.username,
+        error: messageOf(error),
+      });
     }
   }
 
@@ -76,10 +83,18 @@ export class PagesController {
 
   @StaffOnly()
   @Get('console/members')
-  async memberList(@CurrentPrincipal() staff: StaffPrincipal, @Query() query: ListMembersQuery, @Res() reply: FastifyReply) {
+  async memberList(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Query() query: ListMembersQuery,
+    @Res() reply: FastifyReply,
+  ) {
     const page = await this.members.list(staff, query);
     const params = (p: number) =>
-      new URLSearchParams({ ...(query.province ? { province: query.province } : {}), ...(query.q ? { q: query.q } : {}), page: String(p) }).toString();
+      new URLSearchParams({
+        ...(query.province ? { province: query.province } : {}),
+        ...(query.q ? { q: query.q } : {}),
+        page: String(p),
+      }).toString();
     return reply.view('console/members.hbs', {
       title: '会员查询',
       ...this.staffView(staff),
@@ -138,7 +153,8 @@ export class PagesController {
     const next = form.newPassword ?? '';
     let error: string | undefined;
     if (next !== form.confirmPassword) error = '两次输入的新密码不一致。';
-    else if (next.length < 8 || !/[A-Za-z]/.test(next) || !/\d/.test(next)) error = '新密码至少 8 位，须同时包含字母和数字。';
+    else if (next.length < 8 || !/[A-Za-z]/.test(next) || !/\d/.test(next))
+      error = '新密码至少 8 位，须同时包含字母和数字。';
     if (!error) {
       try {
         const updated = await this.auth.changeMemberPassword(member.id, form.currentPassword ?? '', next);

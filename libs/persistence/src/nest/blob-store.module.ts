@@ -8,7 +8,9 @@ export const InjectBlobStore = () => Inject(BLOB_STORE);
 
 @Global()
 @Module({
-  providers: [{ provide: BLOB_STORE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FsBlobStore(c.storage.blobDir) }],
+  providers: [
+    { provide: BLOB_STORE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FsBlobStore(c.storage.blobDir) },
+  ],
   exports: [BLOB_STORE],
 })
 export class BlobStoreModule {}

@@ -50,6 +50,6 @@ for (const bench of selected) {
   console.log(`── ${bench.name}: ${code === 0 ? 'done' : `CRASHED (exit ${code})`} in ${seconds} s`);
 }
 console.log(
-  `${selected.length - failed.length} benchmark(s) ran${failed.length ? `, crashed: ${failed.join(', ')}` : ''}`,
+  `benchmarks: ${selected.length - failed.length} finished${failed.length ? `, crashed: ${failed.join(', ')}` : ''}`,
 );
 process.exitCode = failed.length ? 1 : 0;

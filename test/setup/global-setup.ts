@@ -6,28 +6,48 @@
  */
 // Global set-up runs outside Jest's module mapper: resolve the @app/* aliases from tsconfig.
 import 'tsconfig-paths/register';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { projectRoot, startPostgres, startTemporal, TEST_SERVER_WRAPPER } from '../../scripts/lib/services';
 import { runMigrations } from '../../libs/persistence/src/migrate';
 import { buildWorkflowBundle } from '../../libs/temporal/src/bundle';
-import { registerCleanup } from './handles';
+import { registerCleanup, runCleanups } from './handles';
 
 export default async function globalSetup(): Promise<void> {
-  const root = projectRoot();
-  const runDir = path.join(root, '.data', 'test-run');
-  rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
+  try {
+    await setUp();
+  } catch (error) {
+    // Jest runs no global teardown after a failed set-up: stop what did start.
+    await runCleanups();
+    throw error;
+  }
+}
 
+async function setUp(): Promise<void> {
+  const root = projectRoot();
+  // One folder per run, so two runs on one machine (two developers, CI) never share a cluster.
+  mkdirSync(path.join(root, '.data'), { recursive: true });
+  const runDir = mkdtempSync(path.join(root, '.data', 'test-run-'));
+
+  // Registered first, so it runs last: the folder goes once both servers have stopped.
+  registerCleanup(async () => rmSync(runDir, { recursive: true, force: true }));
+  // Each service is registered for teardown as soon as it runs, so a failure of another
+  // during set-up still leaves nothing behind.
   const [pg, temporal, bundle] = await Promise.all([
-    startPostgres({ dataDir: path.join(runDir, 'postgres'), database: 'cicpa_test', ephemeral: true }),
-    startTemporal({ logFile: path.join(runDir, 'temporal.log') }),
+    startPostgres({ dataDir: path.join(runDir, 'postgres'), database: 'cicpa_test', ephemeral: true }).then((h) => {
+      registerCleanup(async () => {
+        await h.stop();
+        rmSync(h.dataDir, { recursive: true, force: true });
+      });
+      return h;
+    }),
+    startTemporal({ logFile: path.join(runDir, 'temporal.log') }).then((h) => {
+      registerCleanup(() => h.stop());
+      return h;
+    }),
     buildWorkflowBundle(),
   ]);
-  registerCleanup(async () => {
-    await Promise.allSettled([temporal.stop(), pg.stop()]);
-    rmSync(pg.dataDir, { recursive: true, force: true });
-  });
   await runMigrations(pg.url);
 
   const bundlePath = path.join(runDir, 'workflow-bundle.js');
@@ -42,6 +62,8 @@ export default async function globalSetup(): Promise<void> {
     WORKFLOW_BUNDLE_PATH: bundlePath,
     TEMPORAL_TEST_SERVER: TEST_SERVER_WRAPPER(root),
     DATA_DIR: runDir,
+    // One secret for every API and worker of the run, as in a deployment.
+    SESSION_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
 }

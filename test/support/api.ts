@@ -3,7 +3,6 @@
  * PostgreSQL and Temporal dev server started by the global set-up.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createApiApp } from '../../apps/api/src/app.factory';
@@ -19,7 +18,6 @@ export interface TestApi {
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   return loadConfig({
     ...process.env,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ...overrides,
   });

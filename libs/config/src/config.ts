@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly seal: { readonly keyPath: string; readonly certPath: string; readonly qrKeyPath: string };
   readonly render: { readonly chromiumPath: string; readonly poolSize: number };
   readonly tasks: { readonly reminderAfterSeconds: number };
+  /** Where reminders for the national review queue go (the registration department). */
+  readonly notifications: { readonly nationalContactEmail: string };
   readonly demoPassword?: string;
 }
 
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       poolSize: r.int('RENDER_POOL_SIZE', Math.max(1, os.availableParallelism()), 1, 64),
     },
     tasks: { reminderAfterSeconds: r.duration('TASK_REMINDER_AFTER', 3 * 24 * 3600) },
+    notifications: { nationalContactEmail: r.string('NATIONAL_CONTACT_EMAIL', 'registration@cicpa.example') },
     demoPassword: r.optional('DEMO_PASSWORD'),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
 import { DataSource } from 'typeorm';
-import { appendAudit, Member, StaffAccount } from '@app/persistence';
+import { appendAudit, Application, Member, StaffAccount } from '@app/persistence';
 import { AppException, Errors } from '../common/app-exception';
 import type { MemberPrincipal, StaffPrincipal } from '../common/principal';
 import { HttpStatus } from '@nestjs/common';
@@ -70,6 +70,8 @@ export class AuthService {
       member.passwordHash = await hash(next);
       member.mustChangePassword = false;
       await manager.save(member);
+      // From now on the initial password must not be readable anywhere (R5, progress page).
+      await manager.update(Application, { memberId: member.id }, { initialPasswordCiphertext: null });
       await appendAudit(manager, {
         actorType: 'member',
         actorId: member.id,

@@ -1,7 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { Errors, type FieldError } from './app-exception';
 
-function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
+export function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];

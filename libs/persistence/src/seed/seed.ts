@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BlobStore } from '../blob-store';
 import { reserveCertificateSerials } from '../numbers';
-import { makeIdNumber } from './id-number';
+import { makeIdNumber } from '@app/domain/id-number';
 import { generateName } from './names';
 import { renderPortraits } from './portraits';
 import { Prng } from './prng';

@@ -1,5 +1,5 @@
 import { birthDateOfIdNumber, genderOfIdNumber, idNumberCheckDigit, isValidIdNumber, makeIdNumber } from './id-number';
-import { Prng } from './prng';
+import { Prng } from '../../persistence/src/seed/prng';
 
 describe('ID numbers (GB 11643)', () => {
   // The two specimens printed in GB 11643-1999.

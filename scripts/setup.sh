@@ -11,7 +11,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # 1. Debian packages: Chromium + CJK fonts (rendering), poppler (pdfsig), zbar (QR decoding in tests).
-APT_PACKAGES=(chromium fonts-noto-cjk poppler-utils zbar-tools)
+APT_PACKAGES=(chromium fonts-noto-cjk fonts-arphic-uming fonts-hanazono fonts-liberation poppler-utils zbar-tools)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,2 +1,4 @@
 /** Every workflow type the `registry` worker runs: the entry of the workflow bundle. */
+export { applicationReview } from './application-review/application-review.workflow';
 export { auditChainCheck } from './maintenance/audit-chain-check.workflow';
+export { certificateIssuance } from './certificate-issuance/certificate-issuance.workflow';

@@ -4,12 +4,7 @@ import { hash } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
-import {
-  REVIEW_LEVEL_LABELS,
-  TASK_TYPE_LABELS,
-  type ReviewDecision,
-  type ReviewLevel,
-} from '@app/domain/review';
+import { REVIEW_LEVEL_LABELS, TASK_TYPE_LABELS, type ReviewDecision, type ReviewLevel } from '@app/domain/review';
 import {
   Application,
   appendAudit,

@@ -43,10 +43,14 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
 
   setHandler(decisionSignal, (signal) => inbox.deliver(signal));
   setHandler(resubmittedSignal, () => void resubmissions++);
-  setHandler(
-    progressQuery,
-    (): ApplicationProgress => ({ applicationNo: input.applicationNo, stage, taskId, round, steps, certificateNo }),
-  );
+  setHandler(progressQuery, (): ApplicationProgress => ({
+    applicationNo: input.applicationNo,
+    stage,
+    taskId,
+    round,
+    steps,
+    certificateNo,
+  }));
 
   const enter = (next: ApplicationStage, details: string) => {
     stage = next;

@@ -4,11 +4,15 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { PersistenceModule } from '@app/persistence/nest/persistence.module';
 import { TemporalClientModule } from '@app/temporal';
+import { ApplicationsModule } from './applications/applications.module';
 import { AuthModule } from './auth/auth.module';
+import { TasksModule } from './tasks/tasks.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { HealthModule } from './health/health.module';
 import { MembersModule } from './members/members.module';
 import { PagesModule } from './pages/pages.module';
+import { CertificatesModule } from './certificates/certificates.module';
+import { VerificationModule } from './verification/verification.module';
 
 @Module({})
 export class AppModule {
@@ -34,7 +38,11 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MembersModule,
+        ApplicationsModule,
+        TasksModule,
         PagesModule,
+        CertificatesModule,
+        VerificationModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

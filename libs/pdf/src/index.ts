@@ -1,4 +1,6 @@
 export * from './browser-pool';
+export * from './font-coverage';
+export * from './seal-check';
 export * from './certificate-renderer';
 export * from './hash';
 export * from './keys';

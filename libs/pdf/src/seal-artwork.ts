@@ -17,8 +17,12 @@ const SEAL_RED = '#d7161e';
 
 export type SealArtwork = (name: string, options?: SealArtworkOptions) => string;
 
-/** Compiles the seal template once and returns a function producing `data:image/svg+xml` URLs, cached per name. */
-export function createSealArtwork(templateSource: string): SealArtwork {
+/**
+ * Compiles the seal template once and returns a function producing `data:image/svg+xml` URLs, cached per name.
+ * `fontFaces(text)` gives the `@font-face` rules (family `cert-seal`) for the seal's text; an SVG image is a
+ * document of its own and sees none of the page's fonts, so the seal carries its font subset inside.
+ */
+export function createSealArtwork(templateSource: string, fontFaces: (text: string) => string = () => ''): SealArtwork {
   const template = Handlebars.create().compile(templateSource, { strict: true });
   const cache = new Map<string, string>();
   return (name, options = {}) => {
@@ -27,7 +31,13 @@ export function createSealArtwork(templateSource: string): SealArtwork {
     const key = JSON.stringify([name, bottomText, color]);
     let url = cache.get(key);
     if (!url) {
-      const svg = template({ characters: arcLayout(name), starPoints: starPoints(100, 100, 30), bottomText, color });
+      const svg = template({
+        fontFaces: fontFaces(name + bottomText),
+        characters: arcLayout(name),
+        starPoints: starPoints(100, 100, 30),
+        bottomText,
+        color,
+      });
       url = `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
       // 33 institutes plus the national body: the cache stays tiny.
       if (cache.size < 256) cache.set(key, url);

@@ -14,3 +14,4 @@ export {
 } from './audit.service';
 export { BlobNotFoundError, blobKeyOf, FsBlobStore, isBlobKey, type BlobStore } from './blob-store';
 export * from './seed';
+export { generateInitialPassword, openInitialPassword, sealInitialPassword } from './initial-password';

@@ -21,7 +21,10 @@ import {
 import { InjectBlobStore } from '@app/persistence/nest/blob-store.module';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, workflowIds } from '@app/temporal';
 import type { applicationReview } from '@app/workflows/application-review/application-review.workflow';
-import { resubmittedSignal, type ApplicationReviewInput } from '@app/workflows/application-review/application-review.messages';
+import {
+  resubmittedSignal,
+  type ApplicationReviewInput,
+} from '@app/workflows/application-review/application-review.messages';
 import { AppException, Errors, type FieldError } from '../common/app-exception';
 import { sniffAttachment, validateFields, type UploadedFile } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
@@ -102,7 +105,8 @@ export class ApplicationsService {
     const existing = await this.dataSource.getRepository(Application).findOne({
       where: { idNumber: dto.idNumber, status: Not(In(['approved', 'rejected'])) },
     });
-    if (existing) throw conflict('APPLICATION_PENDING', `该身份证号已有审核中的申请（${existing.applicationNo}），请勿重复提交。`);
+    if (existing)
+      throw conflict('APPLICATION_PENDING', `该身份证号已有审核中的申请（${existing.applicationNo}），请勿重复提交。`);
     if (await this.dataSource.getRepository(Member).exists({ where: { idNumber: dto.idNumber } })) {
       throw conflict('ALREADY_MEMBER', '该身份证号已是非执业会员，无需重复申请；如忘记证书编号请联系所属地方注协。');
     }
@@ -187,7 +191,8 @@ export class ApplicationsService {
     for (const event of resubmits) {
       steps.push({ at: event.occurredAt.toISOString(), title: '修改后重新提交', outcome: null, reason: null });
     }
-    if (member) steps.push({ at: member.createdAt.toISOString(), title: '办理入会，生成证书编号', outcome: null, reason: null });
+    if (member)
+      steps.push({ at: member.createdAt.toISOString(), title: '办理入会，生成证书编号', outcome: null, reason: null });
     steps.sort((a, b) => a.at.localeCompare(b.at));
     return {
       applicationNo: application.applicationNo,
@@ -306,6 +311,48 @@ export class ApplicationsService {
     };
   }
 
+  /** The application behind a review task (its subject id), read like {@link detailForStaff}. */
+  async detailForStaffById(staff: StaffPrincipal, applicationId: string) {
+    const application = /^[0-9a-f-]{36}$/i.test(applicationId)
+      ? await this.dataSource
+          .getRepository(Application)
+          .findOne({ where: { id: applicationId }, select: { applicationNo: true } })
+      : null;
+    if (!application) throw Errors.notFound('该申请');
+    return this.detailForStaff(staff, application.applicationNo);
+  }
+
+  /**
+   * What a returned application holds, to prefill the applicant's correction form; the same
+   * two values as the progress query prove who is asking.
+   */
+  async correctionDetails(lookup: ApplicantLookupDto) {
+    const application = await this.findForApplicant(lookup);
+    if (application.status !== 'returned') {
+      throw conflict('NOT_RETURNED', '只有被退回修改的申请才能修改；您的申请当前无需修改。');
+    }
+    const attachments = await this.dataSource.getRepository(ApplicationAttachment).find({
+      where: { applicationId: application.id },
+      select: { kind: true },
+    });
+    return {
+      applicationNo: application.applicationNo,
+      idNumber: application.idNumber,
+      instituteName: findProvince(application.provinceCode)?.instituteName ?? application.provinceCode,
+      reason: application.reason,
+      name: application.name,
+      mobile: application.mobile,
+      email: application.email,
+      address: application.address,
+      admissionRoute: application.admissionRoute,
+      examPassYear: application.examPassYear,
+      examPassCertNo: application.examPassCertNo,
+      education: application.education,
+      employer: application.employer,
+      attachmentKinds: [...new Set(attachments.map((a) => a.kind))],
+    };
+  }
+
   async attachmentForStaff(staff: StaffPrincipal, applicationNo: string, attachmentId: string) {
     const application = await this.dataSource.getRepository(Application).findOne({
       where: { applicationNo: applicationNo.toUpperCase() },
@@ -314,10 +361,16 @@ export class ApplicationsService {
       throw Errors.notFound('该附件');
     }
     const attachment = /^[0-9a-f-]{36}$/i.test(attachmentId)
-      ? await this.dataSource.getRepository(ApplicationAttachment).findOneBy({ id: attachmentId, applicationId: application.id })
+      ? await this.dataSource
+          .getRepository(ApplicationAttachment)
+          .findOneBy({ id: attachmentId, applicationId: application.id })
       : null;
     if (!attachment) throw Errors.notFound('该附件');
-    return { contentType: attachment.contentType, data: await this.blobs.get(attachment.blobKey), name: attachment.originalName };
+    return {
+      contentType: attachment.contentType,
+      data: await this.blobs.get(attachment.blobKey),
+      name: attachment.originalName,
+    };
   }
 
   private async findForApplicant(lookup: ApplicantLookupDto): Promise<Application> {
@@ -353,7 +406,10 @@ export class ApplicationsService {
     const checked: CheckedAttachment[] = [];
     for (const file of files) {
       if (!(file.field in ATTACHMENT_KINDS)) {
-        problems.push({ field: file.field, messages: [`未知的附件类别，应为 ${Object.keys(ATTACHMENT_KINDS).join('、')}`] });
+        problems.push({
+          field: file.field,
+          messages: [`未知的附件类别，应为 ${Object.keys(ATTACHMENT_KINDS).join('、')}`],
+        });
         continue;
       }
       const contentType = await sniffAttachment(file.data);
@@ -403,4 +459,3 @@ function ageOn(birthDate: string, today = new Date()): number {
   if (today.getMonth() + 1 < m || (today.getMonth() + 1 === m && today.getDate() < d)) age--;
   return age;
 }
-

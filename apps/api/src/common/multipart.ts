@@ -18,7 +18,9 @@ export const MAX_ATTACHMENTS = 8;
  * Reads a multipart form into its text fields and files. Oversized files and too many files
  * are reported as field errors (400) before anything is stored.
  */
-export async function readMultipart(request: FastifyRequest): Promise<{ fields: Record<string, string>; files: UploadedFile[] }> {
+export async function readMultipart(
+  request: FastifyRequest,
+): Promise<{ fields: Record<string, string>; files: UploadedFile[] }> {
   if (!request.isMultipart()) {
     throw Errors.validation([{ field: 'body', messages: ['请以 multipart/form-data 方式提交表单和附件'] }]);
   }
@@ -36,7 +38,9 @@ export async function readMultipart(request: FastifyRequest): Promise<{ fields: 
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw Errors.validation([{ field: 'attachments', messages: [`每个附件不超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`] }]);
+      throw Errors.validation([
+        { field: 'attachments', messages: [`每个附件不超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`] },
+      ]);
     }
     if (code === 'FST_FILES_LIMIT_ERROR' || code === 'FST_FILES_LIMIT') {
       throw Errors.validation([{ field: 'attachments', messages: [`附件最多 ${MAX_ATTACHMENTS} 个`] }]);
@@ -62,7 +66,9 @@ export async function validateFields<T extends object>(
  */
 export async function sniffAttachment(data: Buffer): Promise<'image/jpeg' | 'application/pdf' | null> {
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) {
-    const meta = await sharp(data).metadata().catch(() => null);
+    const meta = await sharp(data)
+      .metadata()
+      .catch(() => null);
     return meta?.format === 'jpeg' && (meta.width ?? 0) > 0 ? 'image/jpeg' : null;
   }
   if (data.subarray(0, 5).toString('latin1') === '%PDF-' && data.subarray(-1024).toString('latin1').includes('%%EOF')) {

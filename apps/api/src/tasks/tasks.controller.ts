@@ -5,7 +5,6 @@ import type { StaffPrincipal } from '../common/principal';
 import { DecideTaskDto, ListTasksQuery, NextTaskDto } from './dto/tasks.dto';
 import { TasksService } from './tasks.service';
 
-
 @ApiTags('tasks 工作队列')
 @StaffOnly()
 @Controller('api/tasks')

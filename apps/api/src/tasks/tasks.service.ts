@@ -54,7 +54,9 @@ export class TasksService {
   ) {}
 
   async list(staff: StaffPrincipal, query: ListTasksQuery): Promise<Page<TaskView>> {
-    const types = query.type ? [query.type].filter((t) => taskTypesFor(staff.role).includes(t)) : taskTypesFor(staff.role);
+    const types = query.type
+      ? [query.type].filter((t) => taskTypesFor(staff.role).includes(t))
+      : taskTypesFor(staff.role);
     const qb = this.scoped(staff, types);
     if (query.view === 'open') qb.andWhere(`t.status = 'open'`);
     if (query.view === 'claimed') qb.andWhere(`t.status = 'claimed'`);
@@ -132,7 +134,8 @@ export class TasksService {
 
   async decide(staff: StaffPrincipal, id: string, outcome: ReviewOutcome, reason?: string): Promise<TaskView> {
     const problems = decisionProblems(outcome, reason);
-    if (problems.length) throw Errors.validation([{ field: outcome === 'approve' ? 'outcome' : 'reason', messages: problems }]);
+    if (problems.length)
+      throw Errors.validation([{ field: outcome === 'approve' ? 'outcome' : 'reason', messages: problems }]);
     const decision: ReviewDecision = {
       outcome,
       reason: outcome === 'approve' ? null : reason!.trim(),
@@ -198,7 +201,13 @@ export class TasksService {
     return task;
   }
 
-  private audit(manager: EntityManager, staff: StaffPrincipal, action: string, task: Task, detail: Record<string, unknown>) {
+  private audit(
+    manager: EntityManager,
+    staff: StaffPrincipal,
+    action: string,
+    task: Task,
+    detail: Record<string, unknown>,
+  ) {
     return appendAudit(manager, {
       actorType: 'staff',
       actorId: staff.id,
@@ -207,7 +216,12 @@ export class TasksService {
       subjectType: 'task',
       subjectId: task.id,
       provinceCode: task.provinceCode,
-      detail: { ...detail, taskType: task.type, subject: `${task.subjectType}:${task.subjectId}`, workflowId: task.workflowId },
+      detail: {
+        ...detail,
+        taskType: task.type,
+        subject: `${task.subjectType}:${task.subjectId}`,
+        workflowId: task.workflowId,
+      },
     });
   }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { BrowserPool } from '../browser-pool';
 import { CertificateRenderer } from '../certificate-renderer';
+import { FontCoverage } from '../font-coverage';
 import { ensureDevKeys, loadKeys, type LoadedKeys } from '../keys';
 import { QrTokenService } from '../qr-token';
 import { PdfSealer } from '../sealer';
@@ -13,7 +14,7 @@ export const SEAL_KEYS = Symbol('SEAL_KEYS');
  * The seal and QR keys named in config. Outside production, missing keys are generated into
  * KEYS_DIR on first start; in production a missing key stops the start.
  */
-async function provideKeys(config: AppConfig): Promise<LoadedKeys> {
+export async function provideKeys(config: AppConfig): Promise<LoadedKeys> {
   const { keyPath, certPath, qrKeyPath } = config.seal;
   const missing = [keyPath, certPath, qrKeyPath].some((p) => !existsSync(p));
   if (missing && config.nodeEnv !== 'production') {
@@ -53,8 +54,9 @@ class BrowserPoolCloser implements OnApplicationShutdown {
       useFactory: (k: LoadedKeys) => new PdfSealer({ key: k.sealKey, certificate: k.sealCertificate }),
     },
     { provide: QrTokenService, inject: [SEAL_KEYS], useFactory: (k: LoadedKeys) => new QrTokenService(k.qrKey) },
+    { provide: FontCoverage, useFactory: () => new FontCoverage() },
   ],
-  exports: [CertificateRenderer, PdfSealer, QrTokenService, SEAL_KEYS],
+  exports: [CertificateRenderer, PdfSealer, QrTokenService, FontCoverage, SEAL_KEYS],
 })
 export class PdfModule {}
 

@@ -8,10 +8,16 @@ export const TASK_VIEWS = ['open', 'mine', 'claimed', 'done', 'all'] as const;
 export class ListTasksQuery {
   @ApiPropertyOptional({ description: '任务类型：firstReview（初核）、secondReview（复核）、onSiteCheck（现场核验）' })
   @IsOptional()
-  @IsIn(['firstReview', 'secondReview', 'onSiteCheck'], { message: '任务类型应为 firstReview、secondReview 或 onSiteCheck' })
+  @IsIn(['firstReview', 'secondReview', 'onSiteCheck'], {
+    message: '任务类型应为 firstReview、secondReview 或 onSiteCheck',
+  })
   type?: string;
 
-  @ApiPropertyOptional({ enum: TASK_VIEWS, default: 'open', description: 'open 待认领，mine 我认领的，claimed 已认领，done 已完成，all 全部' })
+  @ApiPropertyOptional({
+    enum: TASK_VIEWS,
+    default: 'open',
+    description: 'open 待认领，mine 我认领的，claimed 已认领，done 已完成，all 全部',
+  })
   @IsOptional()
   @IsIn(TASK_VIEWS, { message: '状态应为 open、mine、claimed、done 或 all' })
   view: (typeof TASK_VIEWS)[number] = 'open';
@@ -42,7 +48,9 @@ export class ListTasksQuery {
 export class NextTaskDto {
   @ApiPropertyOptional({ description: '只取该类型的任务' })
   @IsOptional()
-  @IsIn(['firstReview', 'secondReview', 'onSiteCheck'], { message: '任务类型应为 firstReview、secondReview 或 onSiteCheck' })
+  @IsIn(['firstReview', 'secondReview', 'onSiteCheck'], {
+    message: '任务类型应为 firstReview、secondReview 或 onSiteCheck',
+  })
   type?: string;
 }
 

@@ -1,0 +1,254 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+// Brings reply.view() into the FastifyReply type.
+import type {} from '@fastify/view';
+import type { FastifyReply } from 'fastify';
+import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
+import { REVIEW_OUTCOME_LABELS, TASK_TYPE_LABELS, taskTypesFor, type ReviewOutcome } from '@app/domain/review';
+import { STAFF_ROLE_LABELS } from '@app/domain/roles';
+import { ApplicationsService } from '../applications/applications.service';
+import { CurrentPrincipal, StaffOnly } from '../common/decorators';
+import { validateFields } from '../common/multipart';
+import type { StaffPrincipal } from '../common/principal';
+import { ListTasksQuery } from '../tasks/dto/tasks.dto';
+import { TasksService, type TaskView } from '../tasks/tasks.service';
+import { beijingTime, fieldMessages, pageError, waitingTime, type PageError } from './page-helpers';
+
+type Form = Record<string, string | undefined>;
+
+/**
+ * Messages after a redirect, by a fixed key: the query string names the message, it never
+ * carries its text, so a crafted link cannot put words on our page.
+ */
+const FLASH: Record<string, { kind: 'ok' | 'notice'; text: string }> = {
+  claimed: { kind: 'ok', text: '已认领该任务，请审核后作出结论。' },
+  released: { kind: 'ok', text: '任务已退回队列，其他工作人员可以认领。' },
+  decided: { kind: 'ok', text: '审核结论已提交，流程已继续。' },
+  empty: { kind: 'notice', text: '队列中暂无待办。' },
+};
+
+const VIEW_LABELS: Record<string, string> = {
+  open: '待认领',
+  mine: '我认领的',
+  claimed: '已认领（全部）',
+  done: '已完成',
+  all: '全部',
+};
+
+const STATUS_LABELS: Record<string, string> = {
+  open: '待认领',
+  claimed: '已认领',
+  done: '已完成',
+  cancelled: '已取消',
+};
+
+function flash(key: string | undefined) {
+  const entry = key ? FLASH[key] : undefined;
+  return entry ? { [entry.kind]: entry.text } : {};
+}
+
+/**
+ * The staff work queue as pages (R18): list, take the next task, claim, release and decide.
+ * Every action goes through TasksService, which checks the caller's role and province,
+ * records and audits the decision and only then signals the waiting workflow.
+ */
+@ApiExcludeController()
+@StaffOnly()
+@Controller('console')
+export class ConsoleTasksController {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  @Get('tasks')
+  async queue(@CurrentPrincipal() staff: StaffPrincipal, @Query() raw: Form, @Res() reply: FastifyReply) {
+    // A GET form sends empty inputs as empty strings; they mean "no filter".
+    const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== '' && k !== 'ok' && k !== 'notice'));
+    const { value, problems } = await validateFields(ListTasksQuery, given);
+    const query = problems.length ? new ListTasksQuery() : value;
+    const page = await this.tasks.list(staff, query);
+    const params = (p: number) =>
+      new URLSearchParams({
+        ...(query.type ? { type: query.type } : {}),
+        view: query.view,
+        ...(query.minAgeHours !== undefined ? { minAgeHours: String(query.minAgeHours) } : {}),
+        page: String(p),
+      }).toString();
+    const types = taskTypesFor(staff.role);
+    return reply.code(problems.length ? 400 : 200).view('console/tasks.hbs', {
+      title: '工作队列',
+      ...this.staffView(staff),
+      ...flash(raw.ok ?? raw.notice),
+      error: problems.length ? Object.values(fieldMessages(problems)).join('；') : undefined,
+      query,
+      page,
+      rows: page.items.map((t) => this.row(t)),
+      types: types.map((t) => ({ value: t, label: TASK_TYPE_LABELS[t] ?? t, selected: t === query.type })),
+      views: Object.entries(VIEW_LABELS).map(([v, label]) => ({ value: v, label, selected: v === query.view })),
+      prev: page.page > 1 ? params(page.page - 1) : undefined,
+      next: page.page < page.pages ? params(page.page + 1) : undefined,
+    });
+  }
+
+  @Post('tasks/next')
+  async next(@CurrentPrincipal() staff: StaffPrincipal, @Body() form: Form, @Res() reply: FastifyReply) {
+    try {
+      const task = await this.tasks.next(staff, form.type || undefined);
+      return reply.redirect(`/console/tasks/${task.id}?ok=claimed`, 303);
+    } catch (error) {
+      if (pageError(error).status !== 404) throw error;
+      return reply.redirect('/console/tasks?notice=empty', 303);
+    }
+  }
+
+  @Get('tasks/:id')
+  async task(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('id') id: string,
+    @Query('ok') ok: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.renderTask(reply, staff, id, flash(ok));
+  }
+
+  @Post('tasks/:id/claim')
+  async claim(@CurrentPrincipal() staff: StaffPrincipal, @Param('id') id: string, @Res() reply: FastifyReply) {
+    try {
+      await this.tasks.claim(staff, id);
+      return reply.redirect(`/console/tasks/${encodeURIComponent(id)}?ok=claimed`, 303);
+    } catch (error) {
+      return this.renderTaskError(reply, staff, id, error);
+    }
+  }
+
+  @Post('tasks/:id/release')
+  async release(@CurrentPrincipal() staff: StaffPrincipal, @Param('id') id: string, @Res() reply: FastifyReply) {
+    try {
+      await this.tasks.release(staff, id);
+      return reply.redirect('/console/tasks?ok=released', 303);
+    } catch (error) {
+      return this.renderTaskError(reply, staff, id, error);
+    }
+  }
+
+  @Post('tasks/:id/decision')
+  async decide(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('id') id: string,
+    @Body() form: Form,
+    @Res() reply: FastifyReply,
+  ) {
+    try {
+      await this.tasks.decide(staff, id, (form.outcome ?? '') as ReviewOutcome, form.reason);
+      return reply.redirect('/console/tasks?ok=decided', 303);
+    } catch (error) {
+      return this.renderTaskError(reply, staff, id, error, form);
+    }
+  }
+
+  /** Streams an attachment as the JSON API does, for links on the task page (same scope rule). */
+  @Get('applications/:applicationNo/attachments/:attachmentId')
+  async attachment(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('applicationNo') applicationNo: string,
+    @Param('attachmentId') attachmentId: string,
+    @Res() reply: FastifyReply,
+  ) {
+    const file = await this.applications.attachmentForStaff(staff, applicationNo, attachmentId);
+    return reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .send(file.data);
+  }
+
+  /** The task page again, with the error of an action that was refused (400, 409, 503). */
+  private async renderTaskError(reply: FastifyReply, staff: StaffPrincipal, id: string, error: unknown, form?: Form) {
+    const problem = pageError(error);
+    // "Not found" (another province, another role, no such task) is the plain error page.
+    if (problem.status === 404) throw error;
+    return this.renderTask(reply, staff, id, {}, problem, form);
+  }
+
+  private async renderTask(
+    reply: FastifyReply,
+    staff: StaffPrincipal,
+    id: string,
+    messages: { ok?: string; notice?: string },
+    problem?: PageError,
+    form: Form = {},
+  ) {
+    const task = await this.tasks.get(staff, id);
+    const application =
+      task.subjectType === 'application' ? await this.applications.detailForStaffById(staff, task.subjectId) : null;
+    const decision = task.decision as { outcome?: ReviewOutcome; reason?: string | null } | null;
+    const outcome = form.outcome && form.outcome in REVIEW_OUTCOME_LABELS ? form.outcome : undefined;
+    return reply
+      .code(problem?.status ?? 200)
+      .header('cache-control', 'private, no-store')
+      .view('console/task.hbs', {
+        title: `${task.typeLabel} · ${task.subjectLabel}`,
+        ...this.staffView(staff),
+        ...messages,
+        // A refused decision names what to fix in words, not the API's field names.
+        error: problem?.status === 400 ? Object.values(problem.fields).join('；') || problem.message : problem?.message,
+        errors: problem?.fields ?? {},
+        task: this.row(task),
+        application: application && {
+          ...application,
+          genderLabel: application.gender === 'M' ? '男' : '女',
+          routeLabel: application.admissionRoute === 'exam' ? '考试（全科合格）' : '考核',
+          exam: application.admissionRoute === 'exam',
+          submittedAt: beijingTime(application.submittedAt),
+          attachments: application.attachments.map((a) => ({
+            ...a,
+            href: `/console/applications/${encodeURIComponent(application.applicationNo)}/attachments/${a.id}`,
+            sizeLabel:
+              a.sizeBytes >= 1024 * 1024
+                ? `${(a.sizeBytes / 1024 / 1024).toFixed(1)} MB`
+                : `${Math.ceil(a.sizeBytes / 1024)} KB`,
+          })),
+        },
+        canDecide: task.status === 'claimed' && task.mine,
+        canClaim: task.status === 'open',
+        decision: decision?.outcome && {
+          outcomeLabel: REVIEW_OUTCOME_LABELS[decision.outcome],
+          reason: decision.reason,
+          decidedAt: beijingTime(task.decidedAt),
+        },
+        outcomes: Object.entries(REVIEW_OUTCOME_LABELS).map(([value, label]) => ({
+          value,
+          label,
+          checked: value === outcome,
+        })),
+        reason: form.reason,
+      });
+  }
+
+  private row(t: TaskView) {
+    const open = t.status === 'open' || t.status === 'claimed';
+    return {
+      ...t,
+      // Not `statusLabel`: that name is a page helper (member status), which wins over row fields.
+      stateLabel: STATUS_LABELS[t.status] ?? t.status,
+      createdAtLabel: beijingTime(t.createdAt),
+      dueAtLabel: beijingTime(t.dueAt),
+      // A closed task waited from creation to decision; an open one is still waiting.
+      waiting: waitingTime(t.createdAt, open || !t.decidedAt ? new Date() : new Date(t.decidedAt)),
+      open,
+      claimable: t.status === 'open',
+      workable: t.status === 'claimed' && t.mine,
+    };
+  }
+
+  private staffView(staff: StaffPrincipal) {
+    return {
+      principal: staff,
+      roleLabel: STAFF_ROLE_LABELS[staff.role],
+      organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
+      console: true,
+    };
+  }
+}

@@ -31,6 +31,14 @@ export class AppModule {
             // Never log credentials or session cookies.
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             autoLogging: { ignore: (req) => req.url === '/health' },
+            // The QR token in /v/<no>?t=… is what grants a view of the member's data: keep it out of logs.
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url.replace(/([?&]t=)[^&]*/g, '$1[redacted]'),
+              }),
+            },
           },
         }),
         PersistenceModule,

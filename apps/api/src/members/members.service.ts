@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { findProvince } from '@app/domain/provinces';
 import { appendAudit, Member } from '@app/persistence';
 import { Errors } from '../common/app-exception';
+import { pageOf, type Page } from '../common/pagination';
 import type { StaffPrincipal } from '../common/principal';
 import { assertProvinceAccess, scopeProvinceFilter } from '../auth/province-scope';
 import type { ListMembersQuery } from './dto/list-members.dto';
@@ -16,14 +17,6 @@ export interface MemberSummary {
   instituteName: string;
   joinedOn: string;
   status: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-  pages: number;
 }
 
 @Injectable()
@@ -43,13 +36,7 @@ export class MembersService {
       .skip((query.page - 1) * query.pageSize)
       .take(query.pageSize);
     const [rows, total] = await qb.getManyAndCount();
-    return {
-      items: rows.map(summary),
-      total,
-      page: query.page,
-      pageSize: query.pageSize,
-      pages: Math.ceil(total / query.pageSize),
-    };
+    return pageOf(rows.map(summary), total, query);
   }
 
   /** One member's record for staff of their institute or the national body; the view is audited. */

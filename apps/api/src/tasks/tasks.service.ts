@@ -14,7 +14,7 @@ import { appendAudit, Task } from '@app/persistence';
 import { decisionSignal } from '@app/workflows/common/decision-inbox';
 import { AppException, Errors } from '../common/app-exception';
 import type { StaffPrincipal } from '../common/principal';
-import type { Page } from '../members/members.service';
+import { pageOf, type Page } from '../common/pagination';
 import type { ListTasksQuery } from './dto/tasks.dto';
 
 export interface TaskView {
@@ -69,13 +69,11 @@ export class TasksService {
       .skip((query.page - 1) * query.pageSize)
       .take(query.pageSize);
     const [rows, total] = await qb.getManyAndCount();
-    return {
-      items: rows.map((t) => this.view(t, staff)),
+    return pageOf(
+      rows.map((t) => this.view(t, staff)),
       total,
-      page: query.page,
-      pageSize: query.pageSize,
-      pages: Math.ceil(total / query.pageSize),
-    };
+      query,
+    );
   }
 
   async get(staff: StaffPrincipal, id: string): Promise<TaskView> {

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from '@app/domain/review';
 
 export const TASK_VIEWS = ['open', 'mine', 'claimed', 'done', 'all'] as const;
 
-export class ListTasksQuery {
+export class ListTasksQuery extends PageQuery {
   @ApiPropertyOptional({ description: '任务类型：firstReview（初核）、secondReview（复核）、onSiteCheck（现场核验）' })
   @IsOptional()
   @IsIn(['firstReview', 'secondReview', 'onSiteCheck'], {
@@ -28,21 +29,6 @@ export class ListTasksQuery {
   @IsInt({ message: '等待时长应为整数小时' })
   @Min(0, { message: '等待时长不能为负数' })
   minAgeHours?: number;
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: '页码应为整数' })
-  @Min(1, { message: '页码从 1 开始' })
-  page: number = 1;
-
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: '每页条数应为整数' })
-  @Min(1, { message: '每页至少 1 条' })
-  @Max(100, { message: '每页最多 100 条' })
-  pageSize: number = 20;
 }
 
 export class NextTaskDto {

@@ -2,8 +2,8 @@
 // started once per run by test/setup/global-setup.ts on free ports and stopped afterwards.
 const swc = ['@swc/jest', { swcrc: true }];
 const moduleNameMapper = {
-  '^@app/(domain|persistence|temporal|pdf|config)$': '<rootDir>/libs/$1/src',
-  '^@app/(domain|persistence|temporal|pdf|config)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(domain|persistence|temporal|pdf|config|photo)$': '<rootDir>/libs/$1/src',
+  '^@app/(domain|persistence|temporal|pdf|config|photo)/(.*)$': '<rootDir>/libs/$1/src/$2',
   '^@app/activities/(.*)$': '<rootDir>/activities/$1',
   '^@app/workflows$': '<rootDir>/workflows',
   '^@app/workflows/(.*)$': '<rootDir>/workflows/$1',

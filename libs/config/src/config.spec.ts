@@ -40,4 +40,50 @@ describe('loadConfig', () => {
     expect(config.temporal.workerQueues).toEqual(['render']);
     expect(() => loadConfig({ ...valid, WORKER_TASK_QUEUES: 'render,gpu' })).toThrow(/WORKER_TASK_QUEUES/);
   });
+
+  it('reads the photo verification settings (R7b/R7c) with defaults that keep on-site review', () => {
+    const defaults = loadConfig(valid).photo;
+    expect(defaults).toEqual({
+      comparisonAvailable: false,
+      provider: 'offline',
+      url: undefined,
+      threshold: 0.57,
+      timeoutSeconds: 20,
+      maxBytes: 2 * 1024 * 1024,
+    });
+    const http = loadConfig({
+      ...valid,
+      PHOTO_COMPARISON_AVAILABLE: 'true',
+      PHOTO_COMPARISON_PROVIDER: 'http',
+      PHOTO_COMPARISON_URL: 'https://face.example/compare',
+      PHOTO_COMPARISON_THRESHOLD: '0.8',
+      PHOTO_COMPARISON_TIMEOUT: '2m',
+      PHOTO_MAX_BYTES: '1048576',
+    }).photo;
+    expect(http).toEqual({
+      comparisonAvailable: true,
+      provider: 'http',
+      url: 'https://face.example/compare',
+      threshold: 0.8,
+      timeoutSeconds: 120,
+      maxBytes: 1048576,
+    });
+  });
+
+  it('rejects malformed photo settings and an http provider without a URL', () => {
+    expect(() => loadConfig({ ...valid, PHOTO_COMPARISON_PROVIDER: 'http' })).toThrow(
+      /PHOTO_COMPARISON_URL is required/,
+    );
+    const bad = {
+      PHOTO_COMPARISON_AVAILABLE: 'yes',
+      PHOTO_COMPARISON_PROVIDER: 'cloud',
+      PHOTO_COMPARISON_URL: 'ftp://x',
+      PHOTO_COMPARISON_THRESHOLD: '1.5',
+      PHOTO_COMPARISON_TIMEOUT: 'soon',
+      PHOTO_MAX_BYTES: '2MB',
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      expect(() => loadConfig({ ...valid, [name]: value })).toThrow(new RegExp(name));
+    }
+  });
 });

@@ -36,6 +36,19 @@ export interface AppConfig {
   readonly tasks: { readonly reminderAfterSeconds: number };
   /** Where reminders for the national review queue go (the registration department). */
   readonly notifications: { readonly nationalContactEmail: string };
+  /** Photo verification (R7b/R7c). */
+  readonly photo: {
+    /** R7c: until photo comparison is launched, remote uploads go to on-site review at the institute. */
+    readonly comparisonAvailable: boolean;
+    readonly provider: 'offline' | 'http';
+    /** The external comparison service (provider `http` only). */
+    readonly url?: string;
+    /** Lowest similarity (0–1) accepted as the same person. */
+    readonly threshold: number;
+    readonly timeoutSeconds: number;
+    /** Largest accepted photo upload in bytes. */
+    readonly maxBytes: number;
+  };
   readonly demoPassword?: string;
 }
 
@@ -64,6 +77,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const secret = r.required('SESSION_SECRET');
   if (secret !== undefined && secret.length < 32) problems.push('SESSION_SECRET must be at least 32 characters');
+
+  const photoProvider = r.oneOf('PHOTO_COMPARISON_PROVIDER', ['offline', 'http'] as const, 'offline');
+  const photoUrl = r.optional('PHOTO_COMPARISON_URL');
+  if (photoUrl !== undefined) r.url('PHOTO_COMPARISON_URL', photoUrl);
+  else if (photoProvider === 'http')
+    problems.push('PHOTO_COMPARISON_URL is required when PHOTO_COMPARISON_PROVIDER=http');
 
   const config: AppConfig = {
     nodeEnv,
@@ -98,6 +117,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     tasks: { reminderAfterSeconds: r.duration('TASK_REMINDER_AFTER', 3 * 24 * 3600) },
     notifications: { nationalContactEmail: r.string('NATIONAL_CONTACT_EMAIL', 'registration@cicpa.example') },
+    photo: {
+      comparisonAvailable: r.bool('PHOTO_COMPARISON_AVAILABLE', false),
+      provider: photoProvider,
+      url: photoUrl,
+      // 0.57 suits the offline model's cosine similarity (docs/decisions.md); an external
+      // service has its own scale, so set it with PHOTO_COMPARISON_PROVIDER=http.
+      threshold: r.number('PHOTO_COMPARISON_THRESHOLD', 0.57, 0, 1),
+      timeoutSeconds: r.duration('PHOTO_COMPARISON_TIMEOUT', 20),
+      maxBytes: r.int('PHOTO_MAX_BYTES', 2 * 1024 * 1024, 10 * 1024, 50 * 1024 * 1024),
+    },
     demoPassword: r.optional('DEMO_PASSWORD'),
   };
   if (problems.length) throw new ConfigError(problems);
@@ -135,6 +164,29 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  /** A decimal number within [min, max]. */
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** `true` or `false`, nothing looser, so a typo cannot silently turn a switch off. */
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      this.problems.push(`${name} must be true or false (got "${raw}")`);
+      return fallback;
+    }
+    return raw === 'true';
   }
 
   port(name: string, fallback: number): number {

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigModule, type AppConfig } from '@app/config';
@@ -13,6 +13,13 @@ import { MembersModule } from './members/members.module';
 import { PagesModule } from './pages/pages.module';
 import { CertificatesModule } from './certificates/certificates.module';
 import { VerificationModule } from './verification/verification.module';
+
+/** The public QR lookups (`GET /api/verify/<no>`, `/v/<no>`, `/v/<no>/photo`), excluded from request logging. */
+export const VERIFICATION_LOOKUP_ROUTES = [
+  { path: 'api/verify/:certificateNo', method: RequestMethod.GET },
+  { path: 'v/:certificateNo', method: RequestMethod.GET },
+  { path: 'v/:certificateNo/photo', method: RequestMethod.GET },
+];
 
 @Module({})
 export class AppModule {
@@ -40,6 +47,14 @@ export class AppModule {
               }),
             },
           },
+          // Explicit: nestjs-pino's default route pattern ('{/*splat}') matches no request under this Nest and
+          // Fastify version, so no request was logged at all (found profiling bench/verify).
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          // Public QR lookups are not access-logged: they are anonymous, by far the most frequent request and carry
+          // nothing to act on, and pino-http's per-request work (child logger, listeners, one JSON line written
+          // synchronously) was a measurable share of a lookup's CPU (bench/verify, docs/decisions.md). Their server
+          // errors are still logged with the stack by AllExceptionsFilter; staff full views are in the audit log.
+          exclude: VERIFICATION_LOOKUP_ROUTES,
         }),
         PersistenceModule,
         TemporalClientModule,

@@ -14,6 +14,15 @@ describe('QrTokenService (R2)', () => {
     expect(service.verifiedVersion(certificateNo, token)).toBe(3);
   });
 
+  it('answers the same off the event loop (verifiedVersionAsync)', async () => {
+    const token = service.sign(certificateNo, 3);
+    await expect(service.verifiedVersionAsync(certificateNo, token)).resolves.toBe(3);
+    await expect(service.verifiedVersionAsync('110000000124', token)).resolves.toBeNull();
+    await expect(service.verifiedVersionAsync(certificateNo, `${token.slice(0, -2)}AA`)).resolves.toBeNull();
+    await expect(service.verifiedVersionAsync(certificateNo, 'nonsense')).resolves.toBeNull();
+    await expect(service.verifiedVersionAsync('1100', token)).resolves.toBeNull();
+  });
+
   it('is deterministic, so re-rendering a version prints the same QR code', () => {
     expect(service.sign(certificateNo, 1)).toBe(service.sign(certificateNo, 1));
   });

@@ -135,7 +135,7 @@ export class VerificationService {
    */
   async lookup(certificateNo: string, token: unknown, principal?: Principal): Promise<VerificationResult> {
     const version = isCertificateNo(certificateNo)
-      ? this.keys.qr.verifiedVersion(certificateNo, typeof token === 'string' ? token : '')
+      ? await this.keys.qr.verifiedVersionAsync(certificateNo, typeof token === 'string' ? token : '')
       : null;
     if (version === null) return INVALID;
     const row = await this.lookupRow(certificateNo, version);

@@ -2,3 +2,5 @@
 export { applicationReview } from './application-review/application-review.workflow';
 export { auditChainCheck } from './maintenance/audit-chain-check.workflow';
 export { certificateIssuance } from './certificate-issuance/certificate-issuance.workflow';
+export { certificateClaim } from './certificate-claim/certificate-claim.workflow';
+export { photoVerification } from './photo-verification/photo-verification.workflow';

@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { MembersModule } from './members/members.module';
 import { PagesModule } from './pages/pages.module';
 import { CertificatesModule } from './certificates/certificates.module';
+import { ClaimsModule } from './claims/claims.module';
 import { VerificationModule } from './verification/verification.module';
 
 /** The public QR lookups (`GET /api/verify/<no>`, `/v/<no>`, `/v/<no>/photo`), excluded from request logging. */
@@ -66,6 +67,7 @@ export class AppModule {
         PagesModule,
         CertificatesModule,
         VerificationModule,
+        ClaimsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -5,7 +5,15 @@
 import { ApplicationActivities } from '@app/activities/applications/applications.activities';
 import { AuditActivities } from '@app/activities/audit/audit.activities';
 import { CertificateActivities } from '@app/activities/certificates/certificate.activities';
+import { ClaimActivities } from '@app/activities/claims/claims.activities';
+import { PhotoActivities } from '@app/activities/photos/photo.activities';
 import { RenderActivities } from '@app/activities/render/render.activities';
 
-export const REGISTRY_ACTIVITY_CLASSES = [AuditActivities, CertificateActivities, ApplicationActivities] as const;
+export const REGISTRY_ACTIVITY_CLASSES = [
+  AuditActivities,
+  CertificateActivities,
+  ApplicationActivities,
+  ClaimActivities,
+  PhotoActivities,
+] as const;
 export const RENDER_ACTIVITY_CLASSES = [RenderActivities] as const;

@@ -5,6 +5,7 @@ import { PersistenceModule } from '@app/persistence/nest/persistence.module';
 import { BlobStoreModule } from '@app/persistence/nest/blob-store.module';
 import { REGISTRY_ACTIVITY_CLASSES, RENDER_ACTIVITY_CLASSES } from './activity-classes';
 import { PdfModule } from '@app/pdf/nest/pdf.module';
+import { PhotoPortsModule } from '@app/activities/photos/photo-ports.module';
 import { WorkerHost } from './worker-host';
 
 /** The worker process: a Nest application context (no HTTP) hosting the Temporal workers. */
@@ -27,6 +28,7 @@ export class WorkerModule {
         PersistenceModule,
         BlobStoreModule,
         PdfModule,
+        PhotoPortsModule,
       ],
       providers: [...REGISTRY_ACTIVITY_CLASSES, ...RENDER_ACTIVITY_CLASSES, WorkerHost],
       exports: [WorkerHost],

@@ -140,20 +140,52 @@ export class TasksService {
       decidedBy: staff.id,
       decidedByLabel: staff.displayName,
     };
-    const task = await this.dataSource.transaction(async (manager) => {
+    return this.recordDecision(staff, id, async (_manager, task) => {
+      // An on-site check records more than a verdict (the verified photo): it has its own form and endpoint.
+      if (task.type === 'onSiteCheck') {
+        throw new AppException(
+          'ON_SITE_FORM_REQUIRED',
+          '现场核验任务须登记核验结果并上传核验后的照片，请在现场核验页面办理。',
+          HttpStatus.CONFLICT,
+        );
+      }
+      return {
+        outcome,
+        decision,
+        stored: { outcome: decision.outcome, reason: decision.reason },
+        detail: { reason: decision.reason },
+      };
+    });
+  }
+
+  /**
+   * The part every decision shares, whatever it carries: the task must be the caller's to decide (role, province,
+   * claimed by them, still open); `make` validates and stores what the decision needs in the same transaction;
+   * the task is closed and audited, and only after the commit the waiting workflow is signalled.
+   */
+  async recordDecision<D>(
+    staff: StaffPrincipal,
+    id: string,
+    make: (
+      manager: EntityManager,
+      task: Task,
+    ) => Promise<{ outcome: string; decision: D; stored: Record<string, unknown>; detail: Record<string, unknown> }>,
+  ): Promise<TaskView> {
+    const { task, decision } = await this.dataSource.transaction(async (manager) => {
       const task = await this.findHandleable(manager, staff, id, true);
       if (task.status === 'done' || task.status === 'cancelled') {
         throw conflict('TASK_CLOSED', '该任务已处理，不能重复审核。');
       }
       if (task.status !== 'claimed') throw conflict('TASK_NOT_CLAIMED', '请先认领该任务再作出审核结论。');
       if (task.assigneeId !== staff.id) throw conflict('TASK_CLAIMED', '该任务已被其他工作人员认领。');
+      const made = await make(manager, task);
       task.status = 'done';
-      task.decision = { outcome: decision.outcome, reason: decision.reason };
+      task.decision = made.stored;
       task.decidedBy = staff.id;
       task.decidedAt = new Date();
       await manager.save(task);
-      await this.audit(manager, staff, `${task.type}.${outcome}`, task, { reason: decision.reason });
-      return task;
+      await this.audit(manager, staff, `${task.type}.${made.outcome}`, task, made.detail);
+      return { task, decision: made.decision };
     });
     await this.signal(task, decision);
     return this.get(staff, id);
@@ -164,7 +196,7 @@ export class TasksService {
    * retries transient failures itself; a workflow that no longer exists is logged, since
    * the stored decision cannot be taken back.
    */
-  private async signal(task: Task, decision: ReviewDecision): Promise<void> {
+  private async signal(task: Task, decision: unknown): Promise<void> {
     try {
       await this.temporal.workflow.getHandle(task.workflowId).signal(decisionSignal, { taskId: task.id, decision });
     } catch (error) {

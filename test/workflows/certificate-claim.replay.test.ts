@@ -1,0 +1,28 @@
+/**
+ * Replays recorded `certificate-claim` histories (recorded once by test/workflows/fixtures/record-claim-histories.ts) against
+ * the current workflow code, in the bundle production runs: a change that would break running claims after a
+ * deploy (non-determinism) fails here. Patch or version the workflow instead.
+ */
+import { Worker } from '@temporalio/worker';
+import { requireEnv } from '../support/env';
+import { loadHistories } from '../support/histories';
+import { CLAIM_SCENARIOS } from './certificate-claim.scenarios';
+
+jest.setTimeout(60_000);
+
+const histories = loadHistories('certificate-claim-');
+
+it('has a recorded history of every scenario', () => {
+  expect(histories.map((h) => h.file)).toEqual(CLAIM_SCENARIOS.map((s) => `certificate-claim-${s.name}.json`).sort());
+});
+
+it('replays every recorded history without non-determinism', async () => {
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') } },
+    histories.map(({ workflowId, history }) => ({ workflowId, history })),
+  )) {
+    results.push({ workflowId: result.workflowId, error: result.error?.message });
+  }
+  expect(results).toEqual(histories.map(({ workflowId }) => ({ workflowId, error: undefined })));
+});

@@ -17,6 +17,10 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Test files share one Temporal dev server and its task queues; each file starts its own worker (often with its
+  // own settings, e.g. which photo-comparison provider). One file at a time keeps a workflow of one file from being
+  // picked up by another file's worker. (On this 2-core kind of machine Jest would use one worker anyway.)
+  maxWorkers: 1,
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [

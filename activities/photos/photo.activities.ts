@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import sharp from 'sharp';
@@ -20,13 +20,8 @@ import {
   type OnSiteDecision,
   type PhotoVerificationResult,
 } from '../../workflows/photo-verification/photo-verification.messages';
-import {
-  InjectExamPhotoSource,
-  InjectPhotoComparison,
-  PhotoComparisonUnavailableError,
-  type ExamPhotoSource,
-  type PhotoComparisonProvider,
-} from './photo-ports';
+import { PHOTO_COMPARISON_PROVIDER, PhotoComparisonUnavailableError, type PhotoComparisonProvider } from '@app/photo';
+import { InjectExamPhotoSource, type ExamPhotoSource } from './exam-photo-source';
 
 const ACTOR = 'photoVerification';
 
@@ -40,7 +35,7 @@ export class PhotoActivities {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectBlobStore() private readonly blobs: BlobStore,
     @InjectExamPhotoSource() private readonly examPhotos: ExamPhotoSource,
-    @InjectPhotoComparison() private readonly comparison: PhotoComparisonProvider,
+    @Inject(PHOTO_COMPARISON_PROVIDER) private readonly comparison: PhotoComparisonProvider,
   ) {}
 
   async beginPhotoVerification(input: { memberId: string; workflowId: string; attempt: number; route: PhotoRoute }) {
@@ -107,7 +102,10 @@ export class PhotoActivities {
       return { outcome: result.outcome, score: result.score, threshold: result.threshold, provider: result.provider };
     } catch (error) {
       if (error instanceof PhotoComparisonUnavailableError) {
-        throw ApplicationFailure.nonRetryable(error.message, PHOTO_FAILURES.comparisonUnavailable);
+        // The provider's own timeout is the same setting as this activity's start-to-close timeout, and whichever
+        // fires first must tell the member the same thing ("too slow", not "unavailable").
+        const type = causedByTimeout(error) ? PHOTO_FAILURES.comparisonTimeout : PHOTO_FAILURES.comparisonUnavailable;
+        throw ApplicationFailure.nonRetryable(error.message, type);
       }
       throw error;
     } finally {
@@ -251,6 +249,14 @@ export class PhotoActivities {
       await auditOnce(manager, member, 'photo.verification.finish', input.workflowId, { ...input.result });
     });
   }
+}
+
+/** True when the provider gave up because its time ran out (AbortSignal.timeout's TimeoutError, however wrapped). */
+function causedByTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError') return true;
+  }
+  return false;
 }
 
 /** Appends an audit event about the member once per (action, workflow id): an activity retry adds nothing. */

@@ -33,7 +33,8 @@ export interface OnSiteDecision {
 
 export interface ComparisonOutcome {
   readonly outcome: 'match' | 'noMatch' | 'noFace' | 'multipleFaces';
-  readonly score: number;
+  /** Null when the upload had no single face to compare (noFace, multipleFaces). */
+  readonly score: number | null;
   readonly threshold: number;
   readonly provider: string;
 }
@@ -67,5 +68,6 @@ export const photoProgressQuery = defineQuery<PhotoVerificationProgress>('progre
 export const PHOTO_FAILURES = {
   notEligible: 'NotEligible',
   comparisonUnavailable: 'PhotoComparisonUnavailable',
+  comparisonTimeout: 'PhotoComparisonTimeout',
   noReference: 'NoReferencePhoto',
 } as const;

@@ -171,6 +171,10 @@ async function compare(input: PhotoVerificationInput): Promise<ComparisonOutcome
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     if (error.cause instanceof TimeoutFailure) return { cause: 'timeout' };
+    // The provider's own timeout (the same setting) can fire just before the activity's.
+    if (error.cause instanceof ApplicationFailure && error.cause.type === PHOTO_FAILURES.comparisonTimeout) {
+      return { cause: 'timeout' };
+    }
     if (error.cause instanceof ApplicationFailure && error.cause.type === PHOTO_FAILURES.noReference) {
       return { cause: 'noReference' };
     }

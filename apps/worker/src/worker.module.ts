@@ -5,7 +5,8 @@ import { PersistenceModule } from '@app/persistence/nest/persistence.module';
 import { BlobStoreModule } from '@app/persistence/nest/blob-store.module';
 import { REGISTRY_ACTIVITY_CLASSES, RENDER_ACTIVITY_CLASSES } from './activity-classes';
 import { PdfModule } from '@app/pdf/nest/pdf.module';
-import { PhotoPortsModule } from '@app/activities/photos/photo-ports.module';
+import { PhotoModule } from '@app/photo';
+import { ExamPhotoSourceModule } from '@app/activities/photos/exam-photo-source';
 import { WorkerHost } from './worker-host';
 
 /** The worker process: a Nest application context (no HTTP) hosting the Temporal workers. */
@@ -28,7 +29,9 @@ export class WorkerModule {
         PersistenceModule,
         BlobStoreModule,
         PdfModule,
-        PhotoPortsModule,
+        // The comparison provider configured by PHOTO_COMPARISON_* (the offline model loads on first comparison).
+        PhotoModule,
+        ExamPhotoSourceModule,
       ],
       providers: [...REGISTRY_ACTIVITY_CLASSES, ...RENDER_ACTIVITY_CLASSES, WorkerHost],
       exports: [WorkerHost],

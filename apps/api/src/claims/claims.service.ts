@@ -18,7 +18,8 @@ import { findProvince } from '@app/domain/provinces';
 import { appendAudit, AuditEvent, Certificate, Member, Photo, Task, type BlobStore } from '@app/persistence';
 import { InjectBlobStore } from '@app/persistence/nest/blob-store.module';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, workflowIds } from '@app/temporal';
-import { InjectExamPhotoSource, photoRouteSettings, type ExamPhotoSource } from '@app/activities/photos/photo-ports';
+import { PHOTO_COMPARISON_PROVIDER, type PhotoComparisonProvider } from '@app/photo';
+import { InjectExamPhotoSource, type ExamPhotoSource } from '@app/activities/photos/exam-photo-source';
 import {
   cancelClaimSignal,
   claimProgressQuery,
@@ -73,12 +74,13 @@ export class ClaimsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectBlobStore() private readonly blobs: BlobStore,
     @InjectExamPhotoSource() private readonly examPhotos: ExamPhotoSource,
+    @Inject(PHOTO_COMPARISON_PROVIDER) private readonly photoProvider: PhotoComparisonProvider,
     private readonly temporal: Client,
     private readonly tasks: TasksService,
   ) {}
 
   private get settings() {
-    return photoRouteSettings(this.config);
+    return this.config.photo;
   }
 
   async status(principal: MemberPrincipal): Promise<ClaimStatusView> {
@@ -163,7 +165,7 @@ export class ClaimsService {
     const upload = files.find((f) => f.field === 'photo');
     let checked: { width: number; height: number } | null = null;
     if (route === 'comparison') {
-      const { problems, width, height } = await photoUploadProblems(upload?.data, this.settings.maxBytes);
+      const { problems, width, height } = await photoUploadProblems(upload, this.photoProvider, this.settings.maxBytes);
       if (problems.length) throw Errors.validation(problems);
       checked = { width, height };
     }
@@ -354,7 +356,11 @@ export class ClaimsService {
     let checked: { width: number; height: number; blobKey: string } | null = null;
     if (outcome === 'approve') {
       if (upload || !useUploaded) {
-        const { problems, width, height } = await photoUploadProblems(upload?.data, this.settings.maxBytes);
+        const { problems, width, height } = await photoUploadProblems(
+          upload,
+          this.photoProvider,
+          this.settings.maxBytes,
+        );
         if (problems.length) throw Errors.validation(problems);
         checked = { width, height, blobKey: await this.blobs.put(upload!.data, 'image/jpeg') };
       } else if (!detail.candidatePhotoId) {

@@ -1,46 +1,33 @@
-import sharp from 'sharp';
+import { DEFAULT_PHOTO_LIMITS, validateMemberPhoto, type PhotoComparisonProvider } from '@app/photo';
 import type { FieldError } from '../common/app-exception';
+import type { UploadedFile } from '../common/multipart';
 
-export const PHOTO_MIN_WIDTH = 240;
-export const PHOTO_MIN_HEIGHT = 320;
-export const PHOTO_MAX_SIDE = 4096;
+// The limits validateMemberPhoto enforces, for pages that tell the member before they upload.
+export const PHOTO_MIN_WIDTH = DEFAULT_PHOTO_LIMITS.minWidth;
+export const PHOTO_MIN_HEIGHT = DEFAULT_PHOTO_LIMITS.minHeight;
+export const PHOTO_MAX_SIDE = Math.min(DEFAULT_PHOTO_LIMITS.maxWidth, DEFAULT_PHOTO_LIMITS.maxHeight);
 
 /**
- * Chinese problems with a certificate photo upload, by its content (not its name): a JPEG that decodes, within the
- * size and dimension limits. Face counting belongs to `@app/photo`'s validateMemberPhoto, which is not wired in yet.
+ * Chinese problems with a certificate photo upload (the member's comparison upload, the institute's on-site upload),
+ * as field errors on `field`: `@app/photo`'s validateMemberPhoto — a JPG by content, not too large, a sane size,
+ * decodable, exactly one face. Face counting uses the comparison provider (the offline model loads on the first
+ * upload); when the provider cannot count, the upload is accepted and the comparison or on-site review decides.
  */
 export async function photoUploadProblems(
-  data: Buffer | undefined,
+  upload: UploadedFile | undefined,
+  provider: PhotoComparisonProvider,
   maxBytes: number,
   field = 'photo',
 ): Promise<{ problems: FieldError[]; width: number; height: number }> {
-  const fail = (message: string) => ({ problems: [{ field, messages: [message] }], width: 0, height: 0 });
-  if (!data?.length) return fail('请上传证件照（JPG 格式）');
-  if (data.length > maxBytes) {
-    return fail(`照片不超过 ${(maxBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB，请压缩后重新上传`);
-  }
-  if (!(data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff)) {
-    return fail('照片须为 JPG 格式（文件内容不是 JPG 图片，仅修改扩展名无效）');
-  }
-  const meta = await sharp(data)
-    .metadata()
-    .catch(() => null);
-  const decodes =
-    meta?.format === 'jpeg' &&
-    (await sharp(data)
-      .stats()
-      .then(
-        () => true,
-        () => false,
-      ));
-  if (!meta || !decodes) return fail('照片文件已损坏或不是有效的 JPG 图片，请重新导出后上传');
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (width < PHOTO_MIN_WIDTH || height < PHOTO_MIN_HEIGHT) {
-    return fail(`照片尺寸过小（${width}×${height} 像素），至少 ${PHOTO_MIN_WIDTH}×${PHOTO_MIN_HEIGHT} 像素`);
-  }
-  if (width > PHOTO_MAX_SIDE || height > PHOTO_MAX_SIDE) {
-    return fail(`照片尺寸过大（${width}×${height} 像素），长宽均不超过 ${PHOTO_MAX_SIDE} 像素`);
-  }
-  return { problems: [], width, height };
+  const fail = (messages: string[]) => ({ problems: [{ field, messages }], width: 0, height: 0 });
+  if (!upload?.data.length) return fail(['请上传证件照（JPG 格式）']);
+  const checked = await validateMemberPhoto(upload.data, provider, {
+    maxBytes,
+    // "application/octet-stream" only says the client did not know the type (some tools send it for any file):
+    // the content decides then. A declared non-JPEG type (a PNG, a PDF) is refused with its name.
+    declaredType:
+      upload.contentType && upload.contentType !== 'application/octet-stream' ? upload.contentType : undefined,
+  });
+  if (!checked.ok) return fail(checked.problems);
+  return { problems: [], width: checked.width ?? 0, height: checked.height ?? 0 };
 }

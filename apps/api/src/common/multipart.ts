@@ -9,6 +9,8 @@ export interface UploadedFile {
   readonly field: string;
   readonly filename: string;
   readonly data: Buffer;
+  /** The part's declared Content-Type, when the client sent one (the content is what gets checked). */
+  readonly contentType?: string;
 }
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
@@ -30,7 +32,8 @@ export async function readMultipart(
     for await (const part of request.parts({ limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS } })) {
       if (part.type === 'file') {
         const data = await part.toBuffer();
-        if (data.length) files.push({ field: part.fieldname, filename: part.filename, data });
+        if (data.length)
+          files.push({ field: part.fieldname, filename: part.filename, data, contentType: part.mimetype });
       } else if (typeof part.value === 'string') {
         fields[part.fieldname] = part.value;
       }

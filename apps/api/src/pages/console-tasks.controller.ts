@@ -1,14 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import { REVIEW_OUTCOME_LABELS, TASK_TYPE_LABELS, taskTypesFor, type ReviewOutcome } from '@app/domain/review';
 import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { ApplicationsService } from '../applications/applications.service';
+import { ClaimsService } from '../claims/claims.service';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
-import { validateFields } from '../common/multipart';
+import { readMultipart, validateFields } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
 import { ListTasksQuery } from '../tasks/dto/tasks.dto';
 import { TasksService, type TaskView } from '../tasks/tasks.service';
@@ -24,6 +25,7 @@ const FLASH: Record<string, { kind: 'ok' | 'notice'; text: string }> = {
   claimed: { kind: 'ok', text: '已认领该任务，请审核后作出结论。' },
   released: { kind: 'ok', text: '任务已退回队列，其他工作人员可以认领。' },
   decided: { kind: 'ok', text: '审核结论已提交，流程已继续。' },
+  checked: { kind: 'ok', text: '现场核验结果已登记，会员将收到通知。' },
   empty: { kind: 'notice', text: '队列中暂无待办。' },
 };
 
@@ -34,6 +36,11 @@ const VIEW_LABELS: Record<string, string> = {
   done: '已完成',
   all: '全部',
 };
+
+/** On-site checks have their own outcome words: the member's identity was verified, not an application. */
+const ON_SITE_OUTCOME_LABELS: Record<string, string> = { approve: '核验通过', reject: '核验不通过' };
+
+const GENDER_LABELS: Record<string, string> = { M: '男', F: '女' };
 
 const STATUS_LABELS: Record<string, string> = {
   open: '待认领',
@@ -59,6 +66,7 @@ export class ConsoleTasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly applications: ApplicationsService,
+    private readonly claims: ClaimsService,
   ) {}
 
   @Get('tasks')
@@ -147,6 +155,29 @@ export class ConsoleTasksController {
     }
   }
 
+  /**
+   * R7c, R10: the on-site check's form (multipart: the verified photo) goes to ClaimsService.decideOnSite, which
+   * checks the photo before storing anything and records the decision through the work queue's shared path.
+   */
+  @Post('tasks/:id/on-site-decision')
+  @HttpCode(200)
+  async decideOnSite(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    let fields: Record<string, string> = {};
+    try {
+      const form = await readMultipart(request);
+      fields = form.fields;
+      await this.claims.decideOnSite(staff, id, form.fields, form.files);
+      return reply.redirect('/console/tasks?ok=checked', 303);
+    } catch (error) {
+      return this.renderTaskError(reply, staff, id, error, fields);
+    }
+  }
+
   /** Streams an attachment as the JSON API does, for links on the task page (same scope rule). */
   @Get('applications/:applicationNo/attachments/:attachmentId')
   async attachment(
@@ -183,6 +214,7 @@ export class ConsoleTasksController {
     const task = await this.tasks.get(staff, id);
     const application =
       task.subjectType === 'application' ? await this.applications.detailForStaffById(staff, task.subjectId) : null;
+    const onSite = task.type === 'onSiteCheck' ? await this.claims.onSiteDetail(staff, id) : null;
     const decision = task.decision as { outcome?: ReviewOutcome; reason?: string | null } | null;
     const outcome = form.outcome && form.outcome in REVIEW_OUTCOME_LABELS ? form.outcome : undefined;
     return reply
@@ -211,14 +243,27 @@ export class ConsoleTasksController {
                 : `${Math.ceil(a.sizeBytes / 1024)} KB`,
           })),
         },
+        onSite: onSite && {
+          ...onSite,
+          member: {
+            ...onSite.member,
+            genderLabel: GENDER_LABELS[onSite.member.gender] ?? onSite.member.gender,
+            routeLabel: onSite.member.admissionRoute === 'exam' ? '考试（全科合格）' : '考核',
+          },
+          memberPhotoHref: onSite.candidatePhotoId
+            ? `/api/claims/on-site/${encodeURIComponent(id)}/member-photo`
+            : null,
+          timelineHref: `/console/members/${onSite.member.certificateNo}`,
+          useMemberPhoto: form.useMemberPhoto === 'true' || form.useMemberPhoto === 'on',
+        },
         canDecide: task.status === 'claimed' && task.mine,
         canClaim: task.status === 'open',
         decision: decision?.outcome && {
-          outcomeLabel: REVIEW_OUTCOME_LABELS[decision.outcome],
+          outcomeLabel: (onSite ? ON_SITE_OUTCOME_LABELS : REVIEW_OUTCOME_LABELS)[decision.outcome],
           reason: decision.reason,
           decidedAt: beijingTime(task.decidedAt),
         },
-        outcomes: Object.entries(REVIEW_OUTCOME_LABELS).map(([value, label]) => ({
+        outcomes: Object.entries(onSite ? ON_SITE_OUTCOME_LABELS : REVIEW_OUTCOME_LABELS).map(([value, label]) => ({
           value,
           label,
           checked: value === outcome,

@@ -1,14 +1,23 @@
 import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
 import { AuthModule } from '../auth/auth.module';
+import { ClaimsModule } from '../claims/claims.module';
 import { MembersModule } from '../members/members.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ApplicantPagesController } from './applicant-pages.controller';
+import { ConsoleMembersController } from './console-members.controller';
 import { ConsoleTasksController } from './console-tasks.controller';
+import { MemberClaimPagesController } from './member-claim-pages.controller';
 import { PagesController } from './pages.controller';
 
 @Module({
-  imports: [AuthModule, MembersModule, ApplicationsModule, TasksModule],
-  controllers: [PagesController, ApplicantPagesController, ConsoleTasksController],
+  imports: [AuthModule, MembersModule, ApplicationsModule, TasksModule, ClaimsModule],
+  controllers: [
+    PagesController,
+    ApplicantPagesController,
+    ConsoleTasksController,
+    ConsoleMembersController,
+    MemberClaimPagesController,
+  ],
 })
 export class PagesModule {}

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
@@ -64,4 +65,22 @@ export function showHistory(cli: string, address: string, namespace: string, wor
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   return `${JSON.stringify(JSON.parse(json), null, 2)}\n`;
+}
+
+/**
+ * Replays histories against the workflow bundle production runs; returns each history's
+ * replay error (undefined when it replayed cleanly).
+ */
+export async function replayAll(
+  bundlePath: string,
+  histories: ReturnType<typeof loadHistories>,
+): Promise<Array<{ workflowId: string; error: string | undefined }>> {
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: bundlePath } },
+    histories.map(({ workflowId, history }) => ({ workflowId, history })),
+  )) {
+    results.push({ workflowId: result.workflowId, error: result.error?.message });
+  }
+  return results;
 }

@@ -4,9 +4,8 @@
  * code, in the bundle production runs: a change that would break running reviews after a
  * deploy (non-determinism) fails here. Patch or version the workflow instead.
  */
-import { Worker } from '@temporalio/worker';
 import { requireEnv } from '../support/env';
-import { loadHistories } from '../support/histories';
+import { loadHistories, replayAll } from '../support/histories';
 
 jest.setTimeout(60_000);
 
@@ -21,12 +20,6 @@ it('has a recorded history of every scenario', () => {
 });
 
 it('replays every recorded history without non-determinism', async () => {
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') } },
-    histories.map(({ workflowId, history }) => ({ workflowId, history })),
-  )) {
-    results.push({ workflowId: result.workflowId, error: result.error?.message });
-  }
+  const results = await replayAll(requireEnv('WORKFLOW_BUNDLE_PATH'), histories);
   expect(results).toEqual(histories.map(({ workflowId }) => ({ workflowId, error: undefined })));
 });

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { sendPrivateFile } from '../common/send-file';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, StaffOnly } from '../common/decorators';
 import { readMultipart } from '../common/multipart';
@@ -64,10 +65,6 @@ export class ApplicationsController {
     @Res() reply: FastifyReply,
   ) {
     const file = await this.applications.attachmentForStaff(staff, applicationNo, attachmentId);
-    return reply
-      .header('content-type', file.contentType)
-      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`)
-      .header('x-content-type-options', 'nosniff')
-      .send(file.data);
+    return sendPrivateFile(reply, file);
   }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
+import { sendPrivateFile } from '../common/send-file';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import { REVIEW_OUTCOME_LABELS, TASK_TYPE_LABELS, taskTypesFor, type ReviewOutcome } from '@app/domain/review';
@@ -187,12 +188,7 @@ export class ConsoleTasksController {
     @Res() reply: FastifyReply,
   ) {
     const file = await this.applications.attachmentForStaff(staff, applicationNo, attachmentId);
-    return reply
-      .header('content-type', file.contentType)
-      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, no-store')
-      .send(file.data);
+    return sendPrivateFile(reply, file);
   }
 
   /** The task page again, with the error of an action that was refused (400, 409, 503). */

@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { TasksModule } from './tasks/tasks.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { HealthModule } from './health/health.module';
+import { InspectionsModule } from './inspections/inspections.module';
 import { MembersModule } from './members/members.module';
 import { PagesModule } from './pages/pages.module';
 import { CertificatesModule } from './certificates/certificates.module';
@@ -68,6 +69,7 @@ export class AppModule {
         CertificatesModule,
         VerificationModule,
         ClaimsModule,
+        InspectionsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -2,21 +2,24 @@ import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
 import { AuthModule } from '../auth/auth.module';
 import { ClaimsModule } from '../claims/claims.module';
+import { InspectionsModule } from '../inspections/inspections.module';
 import { MembersModule } from '../members/members.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ApplicantPagesController } from './applicant-pages.controller';
+import { ConsoleInspectionsController } from './console-inspections.controller';
 import { ConsoleMembersController } from './console-members.controller';
 import { ConsoleTasksController } from './console-tasks.controller';
 import { MemberClaimPagesController } from './member-claim-pages.controller';
 import { PagesController } from './pages.controller';
 
 @Module({
-  imports: [AuthModule, MembersModule, ApplicationsModule, TasksModule, ClaimsModule],
+  imports: [AuthModule, MembersModule, ApplicationsModule, TasksModule, ClaimsModule, InspectionsModule],
   controllers: [
     PagesController,
     ApplicantPagesController,
     ConsoleTasksController,
     ConsoleMembersController,
+    ConsoleInspectionsController,
     MemberClaimPagesController,
   ],
 })

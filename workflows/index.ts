@@ -4,3 +4,5 @@ export { auditChainCheck } from './maintenance/audit-chain-check.workflow';
 export { certificateIssuance } from './certificate-issuance/certificate-issuance.workflow';
 export { certificateClaim } from './certificate-claim/certificate-claim.workflow';
 export { photoVerification } from './photo-verification/photo-verification.workflow';
+export { inspectionCampaign } from './inspection-campaign/inspection-campaign.workflow';
+export { provinceCampaign } from './inspection-campaign/province-campaign.workflow';

@@ -47,7 +47,13 @@ export function loadHistories(prefix: string) {
 }
 
 /** A workflow's history as proto3 JSON, through the Temporal CLI (the SDK's own conversion trips as above). */
-export function showHistory(cli: string, address: string, namespace: string, workflowId: string): string {
+export function showHistory(
+  cli: string,
+  address: string,
+  namespace: string,
+  workflowId: string,
+  runId?: string,
+): string {
   const json = execFileSync(
     cli,
     [
@@ -61,6 +67,8 @@ export function showHistory(cli: string, address: string, namespace: string, wor
       namespace,
       '--output',
       'json',
+      // One run of a workflow that continued as new (default: the latest run).
+      ...(runId ? ['--run-id', runId] : []),
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );

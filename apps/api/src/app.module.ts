@@ -6,6 +6,7 @@ import { PersistenceModule } from '@app/persistence/nest/persistence.module';
 import { TemporalClientModule } from '@app/temporal';
 import { ApplicationsModule } from './applications/applications.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { TasksModule } from './tasks/tasks.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { HealthModule } from './health/health.module';
@@ -69,6 +70,7 @@ export class AppModule {
         CertificatesModule,
         VerificationModule,
         ClaimsModule,
+        CampaignsModule,
         InspectionsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

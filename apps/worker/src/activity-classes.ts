@@ -4,6 +4,7 @@
  */
 import { ApplicationActivities } from '@app/activities/applications/applications.activities';
 import { AuditActivities } from '@app/activities/audit/audit.activities';
+import { CampaignActivities } from '@app/activities/campaign/campaign.activities';
 import { CertificateActivities } from '@app/activities/certificates/certificate.activities';
 import { ClaimActivities } from '@app/activities/claims/claims.activities';
 import { PhotoActivities } from '@app/activities/photos/photo.activities';
@@ -15,5 +16,6 @@ export const REGISTRY_ACTIVITY_CLASSES = [
   ApplicationActivities,
   ClaimActivities,
   PhotoActivities,
+  CampaignActivities,
 ] as const;
 export const RENDER_ACTIVITY_CLASSES = [RenderActivities] as const;

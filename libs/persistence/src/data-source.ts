@@ -3,9 +3,10 @@ import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ENTITIES } from './entities';
 import { InitialSchema1764180000000 } from './migrations/1764180000000-InitialSchema';
+import { InspectionCampaign1764900000000 } from './migrations/1764900000000-InspectionCampaign';
 
 /** Every migration, oldest first. Classes, not globs, so they load the same from src (Jest) and dist. */
-export const MIGRATIONS = [InitialSchema1764180000000];
+export const MIGRATIONS = [InitialSchema1764180000000, InspectionCampaign1764900000000];
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 

@@ -49,7 +49,7 @@ describe('persistence CLI', () => {
 
     io = capture();
     expect(await main(['migrate'], env, io)).toBe(0);
-    expect(io.lines).toEqual(['migrate: applied InitialSchema1764180000000']);
+    expect(io.lines).toEqual(['migrate: applied InitialSchema1764180000000, InspectionCampaign1764900000000']);
     io = capture();
     expect(await main(['migrate'], env, io)).toBe(0);
     expect(io.lines).toEqual(['migrate: schema is up to date']);
@@ -66,7 +66,7 @@ describe('persistence CLI', () => {
 
     io = capture();
     expect(await main(['revert'], env, io)).toBe(0);
-    expect(io.lines).toEqual(['revert: reverted InitialSchema1764180000000']);
+    expect(io.lines).toEqual(['revert: reverted InspectionCampaign1764900000000, InitialSchema1764180000000']);
     await expect(count(db.url, 'members')).rejects.toThrow(/does not exist/);
   });
 

@@ -19,6 +19,8 @@ const OUR_TABLES = [
   'application_attachments',
   'applications',
   'audit_events',
+  'campaign_members',
+  'campaign_provinces',
   'certificate_number_counters',
   'certificates',
   'exam_photos',
@@ -70,7 +72,7 @@ describe('initial migration', () => {
     const started = performance.now();
     const applied = await runMigrations(db.url);
     console.log(`migration up: ${(performance.now() - started).toFixed(0)} ms`);
-    expect(applied).toEqual(['InitialSchema1764180000000']);
+    expect(applied).toEqual(['InitialSchema1764180000000', 'InspectionCampaign1764900000000']);
     ds = await new DataSource(dataSourceOptions(db.url)).initialize();
   });
 
@@ -209,7 +211,10 @@ describe('initial migration', () => {
   it('reverts to no tables, sequences or functions of ours, and applies again', async () => {
     await ds.destroy();
     let started = performance.now();
-    expect(await revertAllMigrations(db.url)).toEqual(['InitialSchema1764180000000']);
+    expect(await revertAllMigrations(db.url)).toEqual([
+      'InspectionCampaign1764900000000',
+      'InitialSchema1764180000000',
+    ]);
     console.log(`migration down: ${(performance.now() - started).toFixed(0)} ms`);
 
     ds = await new DataSource(dataSourceOptions(db.url)).initialize();
@@ -225,7 +230,7 @@ describe('initial migration', () => {
     expect(await revertAllMigrations(db.url)).toEqual([]);
 
     started = performance.now();
-    expect(await runMigrations(db.url)).toEqual(['InitialSchema1764180000000']);
+    expect(await runMigrations(db.url)).toEqual(['InitialSchema1764180000000', 'InspectionCampaign1764900000000']);
     console.log(`migration up again: ${(performance.now() - started).toFixed(0)} ms`);
     expect(await publicTables(ds)).toEqual([...OUR_TABLES, MIGRATIONS_TABLE].sort());
     const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM institutes`);

@@ -1,6 +1,7 @@
 import { ApplicationAttachment } from './application-attachment.entity';
 import { Application } from './application.entity';
 import { AuditEvent } from './audit-event.entity';
+import { CampaignMember, CampaignProvince } from './campaign.entity';
 import { CertificateNumberCounter } from './certificate-number-counter.entity';
 import { Certificate } from './certificate.entity';
 import { ExamPhoto } from './exam-photo.entity';
@@ -16,6 +17,7 @@ import { Transfer } from './transfer.entity';
 export * from './application-attachment.entity';
 export * from './application.entity';
 export * from './audit-event.entity';
+export * from './campaign.entity';
 export * from './certificate-number-counter.entity';
 export * from './certificate.entity';
 export * from './exam-photo.entity';
@@ -44,4 +46,6 @@ export const ENTITIES = [
   Transfer,
   Notification,
   AuditEvent,
+  CampaignProvince,
+  CampaignMember,
 ];

@@ -1,0 +1,3 @@
+/** The campaign's workflows, bundled alone by the workflow tests. */
+export { inspectionCampaign } from './inspection-campaign.workflow';
+export { provinceCampaign } from './province-campaign.workflow';

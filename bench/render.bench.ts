@@ -25,7 +25,7 @@ import {
   PdfSealer,
   QrTokenService,
 } from '@app/pdf';
-import sharp from 'sharp';
+import { testPhoto } from '../test/factories/photos';
 
 const TARGET_RATIO = 0.6;
 const PAPER = { width: '210mm', height: '148mm', pageRanges: '1' } as const; // as CertificateRenderer prints
@@ -69,18 +69,7 @@ async function main(): Promise<void> {
     const qr = new QrTokenService(keys.qrKey);
     const sealer = new PdfSealer({ key: keys.sealKey, certificate: keys.sealCertificate });
     const renderer = new CertificateRenderer(pool);
-    // A 300 × 400 photo with noise, so the JPEG is about as large as a real one (a flat colour compresses to ~1 KB).
-    const photoJpeg = await sharp({
-      create: {
-        width: 300,
-        height: 400,
-        channels: 3,
-        background: '#7a9cc6',
-        noise: { type: 'gaussian', mean: 128, sigma: 20 },
-      },
-    })
-      .jpeg({ quality: 85 })
-      .toBuffer();
+    const photoJpeg = await testPhoto();
 
     const view = (i: number): CertificateView => {
       const province = PROVINCES[i % PROVINCES.length];

@@ -1,28 +1,13 @@
 /** Shared by the certificate integration tests: members with a verified photo, log-ins, external tools. */
 import { spawnSync } from 'node:child_process';
-import sharp from 'sharp';
 import type { DataSource } from 'typeorm';
 import type { StaffRole } from '@app/domain/roles';
 import { FsBlobStore, Member, Photo } from '@app/persistence';
 import { createMember, createStaff, TEST_PASSWORD } from '../../factories/accounts';
+import { testPhoto } from '../../factories/photos';
 import { Session } from '../../support/api';
 
-let photoJpeg: Promise<Buffer> | undefined;
-
-/** A 300 × 400 noisy JPEG, about the size of a real ID photo. */
-export function testPhoto(): Promise<Buffer> {
-  return (photoJpeg ??= sharp({
-    create: {
-      width: 300,
-      height: 400,
-      channels: 3,
-      background: '#7a9cc6',
-      noise: { type: 'gaussian', mean: 128, sigma: 20 },
-    },
-  })
-    .jpeg({ quality: 85 })
-    .toBuffer());
-}
+export { testPhoto };
 
 /** A member whose certificate photo has been verified (R7 done), ready for issuance. */
 export async function createMemberWithPhoto(

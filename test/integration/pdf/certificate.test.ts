@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
 import {
   BrowserPool,
   CertificateRenderer,
@@ -13,6 +12,7 @@ import {
   PdfSealer,
   QrTokenService,
 } from '@app/pdf';
+import { testPhoto } from '../../factories/photos';
 
 // R1 (content), R2 (QR verification) and R9 (electronic seal) end to end: real Chromium renders the certificate,
 // the PdfSealer signs it, and third-party tools check the result: poppler's pdfsig validates the PAdES signature,
@@ -47,17 +47,7 @@ describe('e-certificate PDF (R1, R2, R9)', () => {
     const sealer = new PdfSealer({ key: keys.sealKey, certificate: keys.sealCertificate });
     sealerCommonName = sealer.signerCommonName;
 
-    const photoJpeg = await sharp({
-      create: {
-        width: 300,
-        height: 400,
-        channels: 3,
-        background: '#7a9cc6',
-        noise: { type: 'gaussian', mean: 128, sigma: 20 },
-      },
-    })
-      .jpeg({ quality: 85 })
-      .toBuffer();
+    const photoJpeg = await testPhoto();
     verifyUrl = qr.verifyUrl(baseUrl, certificateNo, version);
     const view: CertificateView = {
       certificateNo,

@@ -8,7 +8,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, chownSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, chownSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -210,6 +210,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
     dataDir,
     stop: async () => {
       await asPostgresUser('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']).catch(() => undefined);
+      // A throw-away cluster goes with its server; it may live under /var/tmp (see resolveDataDir), where
+      // removing the caller's own temporary folder would not reach it.
+      if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

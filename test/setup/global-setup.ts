@@ -36,10 +36,8 @@ async function setUp(): Promise<void> {
   // during set-up still leaves nothing behind.
   const [pg, temporal, bundle] = await Promise.all([
     startPostgres({ dataDir: path.join(runDir, 'postgres'), database: 'cicpa_test', ephemeral: true }).then((h) => {
-      registerCleanup(async () => {
-        await h.stop();
-        rmSync(h.dataDir, { recursive: true, force: true });
-      });
+      // Ephemeral: stop() also removes the cluster's folder.
+      registerCleanup(() => h.stop());
       return h;
     }),
     startTemporal({ logFile: path.join(runDir, 'temporal.log') }).then((h) => {

@@ -10,12 +10,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, HTTPResponse, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import sharp from 'sharp';
 import { FsBlobStore, Member, Photo, Task } from '@app/persistence';
 import { createMember, TEST_PASSWORD } from '../factories/accounts';
 import { startApi, type TestApi } from '../support/api';
-import { launchBrowser } from '../support/browser';
+import { attr, launchBrowser, reloadUntil, submitAndWait, text } from '../support/browser';
 import { startWorker } from '../support/worker';
 
 jest.setTimeout(240_000);
@@ -41,24 +41,6 @@ afterAll(async () => {
   await worker?.close();
   await api?.close();
 });
-
-async function submitAndWait(page: Page, selector: string): Promise<HTTPResponse> {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response!;
-}
-
-/** Reloads `url` until `selector` is on the page (the workflow moves on in the background). */
-async function reloadUntil(page: Page, url: string, selector: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    await page.goto(url);
-    if (await page.$(selector)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting for ${selector} on ${url}`);
-}
-
-const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent?.trim() ?? '');
-const attr = (page: Page, selector: string, name: string) => page.$eval(selector, (el, n) => el.getAttribute(n), name);
 
 /** A member who passed the exam before 2010 (no exam photo), with a verified photo on file. */
 async function memberWithPhotoOnFile(): Promise<Member> {

@@ -7,11 +7,11 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import path from 'node:path';
-import type { Browser, HTTPResponse, Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { Member, Task } from '@app/persistence';
 import { createMember, createStaff, TEST_PASSWORD } from '../factories/accounts';
 import { startApi, type TestApi } from '../support/api';
-import { launchBrowser } from '../support/browser';
+import { eventually, launchBrowser, reloadUntil, submitAndWait, text } from '../support/browser';
 import { startWorker } from '../support/worker';
 
 jest.setTimeout(240_000);
@@ -43,32 +43,6 @@ async function newPage(viewport?: typeof PHONE): Promise<Page> {
   if (viewport) await page.setViewport(viewport);
   return page;
 }
-
-async function submitAndWait(page: Page, selector: string): Promise<HTTPResponse> {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response!;
-}
-
-/** Reloads `url` until `selector` is on the page (the workflow moves on in the background). */
-async function reloadUntil(page: Page, url: string, selector: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    await page.goto(url);
-    if (await page.$(selector)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting for ${selector} on ${url}`);
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const found = await probe();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent?.trim() ?? '');
 
 it('R7c, R8: on-site route chosen on a phone, checked by the institute in the console, data confirmed, PDF downloaded', async () => {
   const member = await createMember(api.dataSource, PROVINCE, {

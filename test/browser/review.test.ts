@@ -14,7 +14,7 @@ import { Application, Task } from '@app/persistence';
 import { createStaff, TEST_PASSWORD } from '../factories/accounts';
 import { jpeg, uniqueIdNumber } from '../factories/applications';
 import { startApi, type TestApi } from '../support/api';
-import { launchBrowser } from '../support/browser';
+import { eventually, launchBrowser, submitAndWait, text } from '../support/browser';
 import { startWorker } from '../support/worker';
 
 jest.setTimeout(180_000);
@@ -54,11 +54,6 @@ async function newPage(viewport?: typeof PHONE): Promise<Page> {
   return page;
 }
 
-async function submitAndWait(page: Page, selector: string) {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response!;
-}
-
 async function fillApplication(page: Page, fields: Record<string, string>) {
   await page.goto(`${api.baseUrl}/apply`);
   for (const name of ['name', 'idNumber', 'mobile', 'email', 'address', 'examPassYear', 'examPassCertNo', 'employer']) {
@@ -88,18 +83,6 @@ function applicantFields(overrides: Record<string, string> = {}): Record<string,
     ...overrides,
   };
 }
-
-/** Polls until `probe` answers (the workflow works in the background), then returns its answer. */
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const found = await probe();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent?.trim() ?? '');
 
 it('takes an application filled in the browser through the reviewer’s queue to the applicant’s progress page', async () => {
   // The applicant, on a phone.

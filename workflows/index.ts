@@ -6,3 +6,5 @@ export { certificateClaim } from './certificate-claim/certificate-claim.workflow
 export { photoVerification } from './photo-verification/photo-verification.workflow';
 export { inspectionCampaign } from './inspection-campaign/inspection-campaign.workflow';
 export { provinceCampaign } from './inspection-campaign/province-campaign.workflow';
+export { campaignRendering } from './inspection-campaign/campaign-rendering.workflow';
+export { outboxDispatch } from './notifications/outbox-dispatch.workflow';

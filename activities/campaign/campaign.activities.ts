@@ -16,10 +16,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { findProvince } from '@app/domain/provinces';
 import { appendAudit } from '@app/persistence';
 import { workflowIds } from '@app/temporal/names';
-import { enqueue } from '../notifications/outbox';
+import { enqueue, type OutboxMessage } from '../notifications/outbox';
 import {
   deadlineInstant,
   type CampaignCounts,
+  type PendingReissue,
   type ProvinceCampaignStatus,
 } from '../../workflows/inspection-campaign/inspection-campaign.messages';
 
@@ -49,6 +50,27 @@ interface MemberRow {
   certificate_no: string;
   name: string;
   email: string;
+  mobile: string;
+}
+
+/** The same notice by mail and by SMS (R14), each with its own dedupe key. */
+function bothChannels(
+  m: MemberRow,
+  template: 'campaign-invite' | 'campaign-reminder',
+  vars: Record<string, unknown>,
+  dedupeKey: string,
+): OutboxMessage[] {
+  return [
+    { channel: 'mail', recipient: m.email, memberId: m.id, template: `${template}.mail`, vars, dedupeKey },
+    {
+      channel: 'sms',
+      recipient: m.mobile,
+      memberId: m.id,
+      template: `${template}.sms`,
+      vars,
+      dedupeKey: `${dedupeKey}:sms`,
+    },
+  ];
 }
 
 /** Pre-2021 members (R11): approved before the e-certificate existed, so they hold a paper certificate. */
@@ -113,7 +135,22 @@ export class CampaignActivities {
       done = seen.count < input.pageSize;
       context.heartbeat(cursor);
     }
+    if (done) await this.sweep(input, cursor);
     return { cursor, done, counts: await this.counts(this.dataSource.manager, input) };
+  }
+
+  /**
+   * Members admitted (or transferred in) while the province was being paged get ids anywhere in the order, also
+   * behind the cursor; the pass over the cursor would miss them. After the last page, the members the campaign has
+   * not seen yet are processed the same way, page by page, until none is left. Usually empty, so one cheap query.
+   */
+  private async sweep(input: ProcessBatchInput, cursor: string | null): Promise<void> {
+    for (;;) {
+      const missed = await this.dataSource.transaction((manager) => this.processPage(manager, input, null, true));
+      if (missed.count < input.pageSize) return;
+      // Still the last cursor: a retry finds the pass over the cursor finished and sweeps again.
+      Context.current().heartbeat(cursor);
+    }
   }
 
   /** One page in one transaction; exported through processBatch only. */
@@ -121,14 +158,23 @@ export class CampaignActivities {
     manager: EntityManager,
     input: ProcessBatchInput,
     cursor: string | null,
+    unseenOnly = false,
   ): Promise<{ count: number; last: string | null }> {
     const { year, provinceCode, pageSize } = input;
-    const page: { id: string }[] = await manager.query(
-      `SELECT id FROM members
-        WHERE province_code = $1 AND status = 'active' AND ($2::uuid IS NULL OR id > $2::uuid)
-        ORDER BY id LIMIT $3`,
-      [provinceCode, cursor, pageSize],
-    );
+    const page: { id: string }[] = unseenOnly
+      ? await manager.query(
+          `SELECT m.id FROM members m
+            WHERE m.province_code = $1 AND m.status = 'active'
+              AND NOT EXISTS (SELECT 1 FROM campaign_members cm WHERE cm.campaign_year = $2 AND cm.member_id = m.id)
+            ORDER BY m.id LIMIT $3`,
+          [provinceCode, year, pageSize],
+        )
+      : await manager.query(
+          `SELECT id FROM members
+            WHERE province_code = $1 AND status = 'active' AND ($2::uuid IS NULL OR id > $2::uuid)
+            ORDER BY id LIMIT $3`,
+          [provinceCode, cursor, pageSize],
+        );
     if (page.length === 0) return { count: 0, last: null };
     const ids = page.map((r) => r.id);
 
@@ -187,27 +233,27 @@ export class CampaignActivities {
           AND m.joined_on < $3::date
           AND NOT EXISTS (SELECT 1 FROM certificates c
                            WHERE c.certificate_no = m.certificate_no AND c.status IN ('active', 'pending'))
-       RETURNING m.id, m.certificate_no, m.name, m.email`,
+       RETURNING m.id, m.certificate_no, m.name, m.email, m.mobile`,
         [year, freshIds, E_CERTIFICATE_START],
       ),
     );
     const deadline = deadlineLabel(input.claimDeadline);
     await enqueue(
       manager,
-      invited.map((m) => ({
-        channel: 'mail' as const,
-        recipient: m.email,
-        memberId: m.id,
-        template: 'campaign-invite.mail',
-        vars: { name: m.name, certificateNo: m.certificate_no, deadline, instituteName: instituteName(provinceCode) },
-        dedupeKey: `campaign:${year}:${m.certificate_no}:invite`,
-      })),
+      invited.flatMap((m) =>
+        bothChannels(
+          m,
+          'campaign-invite',
+          { name: m.name, certificateNo: m.certificate_no, deadline, instituteName: instituteName(provinceCode) },
+          `campaign:${year}:${m.certificate_no}:invite`,
+        ),
+      ),
     );
 
     const by = (result: string) => fresh.filter((r) => r.inspection === result).length;
     await manager.query(
       `UPDATE campaign_provinces
-          SET processed = processed + $3, inspected = inspected + $4, failed = failed + $5, pending = pending + $6,
+          SET processed = processed + $3, total = GREATEST(total, processed + $3), inspected = inspected + $4, failed = failed + $5, pending = pending + $6,
               reissued = reissued + $7, invited = invited + $8, updated_at = now()
         WHERE campaign_year = $1 AND province_code = $2`,
       [
@@ -222,6 +268,25 @@ export class CampaignActivities {
       ],
     );
     return { count: page.length, last: ids[ids.length - 1] };
+  }
+
+  /**
+   * Pending versions this campaign created (reason `reissue`, snapshot marked with the campaign year), in a stable
+   * order, leaving out the ones the renderer has in flight or gave up on. Uses the partial index on pending rows.
+   */
+  async listPendingReissues(input: {
+    year: number;
+    exclude: readonly string[];
+    limit: number;
+  }): Promise<PendingReissue[]> {
+    const rows: { certificate_no: string; version: number }[] = await this.dataSource.query(
+      `SELECT certificate_no, version FROM certificates
+        WHERE status = 'pending' AND reason = 'reissue' AND (snapshot -> 'campaign' ->> 'year')::int = $1
+          AND NOT (certificate_no || '-v' || version = ANY($2::text[]))
+        ORDER BY certificate_no, version LIMIT $3`,
+      [input.year, input.exclude, input.limit],
+    );
+    return rows.map((r) => ({ certificateNo: r.certificate_no, version: r.version }));
   }
 
   /**
@@ -248,7 +313,7 @@ export class CampaignActivities {
                      AND ($4::uuid IS NULL OR member_id > $4::uuid)
                    ORDER BY member_id LIMIT $5)
               AND cm.campaign_year = $1
-           RETURNING m.id, m.certificate_no, m.name, m.email`,
+           RETURNING m.id, m.certificate_no, m.name, m.email, m.mobile`,
             [input.year, input.provinceCode, input.step, after, REMINDER_CHUNK],
           ),
         );
@@ -256,20 +321,20 @@ export class CampaignActivities {
         const deadline = deadlineLabel(input.claimDeadline);
         await enqueue(
           manager,
-          rows.map((m) => ({
-            channel: 'mail' as const,
-            recipient: m.email,
-            memberId: m.id,
-            template: 'campaign-reminder.mail',
-            vars: {
-              name: m.name,
-              certificateNo: m.certificate_no,
-              deadline,
-              step: input.step,
-              instituteName: instituteName(input.provinceCode),
-            },
-            dedupeKey: `campaign:${input.year}:${m.certificate_no}:remind:${input.step}`,
-          })),
+          rows.flatMap((m) =>
+            bothChannels(
+              m,
+              'campaign-reminder',
+              {
+                name: m.name,
+                certificateNo: m.certificate_no,
+                deadline,
+                step: input.step,
+                instituteName: instituteName(input.provinceCode),
+              },
+              `campaign:${input.year}:${m.certificate_no}:remind:${input.step}`,
+            ),
+          ),
         );
         cursor = rows.map((r) => r.id).sort()[rows.length - 1];
         return rows.length;

@@ -13,13 +13,21 @@ import type {
 import {
   ZERO_COUNTS,
   type CampaignCounts,
+  type PendingReissue,
   type ProvinceCampaignStatus,
 } from '../../workflows/inspection-campaign/inspection-campaign.messages';
 
-/** Worker options that bundle just the campaign's two workflows, with the project's aliases. */
-export function campaignWorkerOptions(): Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+/**
+ * Worker options that bundle just the campaign's workflows, with the project's aliases; `withIssuanceStub` adds a
+ * stand-in certificateIssuance for the renderer's children.
+ */
+export function campaignWorkerOptions(
+  withIssuanceStub = false,
+): Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
   return {
-    workflowsPath: require.resolve('../../workflows/inspection-campaign'),
+    workflowsPath: withIssuanceStub
+      ? require.resolve('./fixtures/campaign-with-stub-issuance')
+      : require.resolve('../../workflows/inspection-campaign'),
     bundlerOptions: { webpackConfigHook: (config) => withWorkflowAliases(config) },
   };
 }
@@ -36,7 +44,15 @@ export class FakeCampaignActivities implements Pick<CampaignActivities, keyof Ca
   /** Provinces whose batch activity has started (before its gate). */
   readonly entered: string[] = [];
 
-  constructor(private readonly sizes: Record<string, number>) {}
+  /** Pending reissues the renderer finds: each listed once (as if rendered after), the rest never. */
+  private readonly pendingReissues: PendingReissue[];
+
+  constructor(
+    private readonly sizes: Record<string, number>,
+    pendingReissues: PendingReissue[] = [],
+  ) {
+    this.pendingReissues = [...pendingReissues];
+  }
 
   private get(key: ProvinceKey) {
     return this.counts.get(key.provinceCode) ?? ZERO_COUNTS;
@@ -89,6 +105,11 @@ export class FakeCampaignActivities implements Pick<CampaignActivities, keyof Ca
     return this.get(input);
   }
 
+  async listPendingReissues(input: { year: number; limit: number }) {
+    this.calls.push(`listPending:${input.year}`);
+    return this.pendingReissues.splice(0, input.limit);
+  }
+
   /** The methods as the plain object a Worker wants. */
   bind() {
     return {
@@ -98,6 +119,7 @@ export class FakeCampaignActivities implements Pick<CampaignActivities, keyof Ca
       processBatch: this.processBatch.bind(this),
       sendReminders: this.sendReminders.bind(this),
       voidPaperCertificates: this.voidPaperCertificates.bind(this),
+      listPendingReissues: this.listPendingReissues.bind(this),
     };
   }
 

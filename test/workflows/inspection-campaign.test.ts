@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES, workflowIds } from '@app/temporal/names';
 import {
   campaignProgressQuery,
+  campaignRenderingQuery,
   cancelSignal,
   pauseSignal,
   provinceProgressQuery,
@@ -33,12 +34,17 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withWorker<T>(activities: FakeCampaignActivities, taskQueue: string, fn: () => Promise<T>) {
+async function withWorker<T>(
+  activities: FakeCampaignActivities,
+  taskQueue: string,
+  fn: () => Promise<T>,
+  withIssuanceStub = false,
+) {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     activities: activities.bind(),
-    ...campaignWorkerOptions(),
+    ...campaignWorkerOptions(withIssuanceStub),
   });
   return worker.runUntil(fn);
 }
@@ -217,4 +223,47 @@ it('R19: cancelling one province leaves the others running to the deadline', asy
     expect(activities.calls).toContain('void:13');
     expect(activities.calls).not.toContain('void:12');
   });
+});
+
+it('R12: the renderer issues every pending reissue through certificateIssuance, a few at a time, continuing as new', async () => {
+  const pending = Array.from({ length: 7 }, (_, i) => ({
+    certificateNo: `1100000009${String(i).padStart(2, '0')}`,
+    version: 2,
+  }));
+  const activities = new FakeCampaignActivities({ '11': 6 }, pending);
+  const year = 2034;
+  await withWorker(
+    activities,
+    'campaign-render',
+    async () => {
+      const handle = await env.client.workflow.start<typeof inspectionCampaign>('inspectionCampaign', {
+        taskQueue: 'campaign-render',
+        workflowId: workflowIds.campaign(year),
+        args: [{ ...(await campaignInput(year, ['11'], 7)), renderConcurrency: 2, renderChildrenPerRun: 3 }],
+      });
+      await handle.result();
+      const renderer = env.client.workflow.getHandle(workflowIds.campaignRendering(year));
+      const progress = await renderer.query(campaignRenderingQuery);
+      expect(progress).toMatchObject({ rendered: 7, refused: 0, inFlight: 0, processingFinished: true });
+      // 3 children a run: at least 3 runs for 7.
+      expect(progress.run).toBeGreaterThanOrEqual(3);
+      const started: string[] = [];
+      let runId: string | undefined = (await renderer.describe()).runId;
+      // Walk the runs back from the last one through their first events' continuedExecutionRunId.
+      while (runId) {
+        const history = await env.client.workflow.getHandle(workflowIds.campaignRendering(year), runId).fetchHistory();
+        for (const e of history.events ?? []) {
+          const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+          if (id) started.push(id);
+        }
+        runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+      }
+      expect(started.sort()).toEqual(pending.map((p) => workflowIds.certificate(p.certificateNo, 2)).sort());
+      const issued = await env.client.workflow
+        .getHandle(workflowIds.certificate(pending[0].certificateNo, 2))
+        .describe();
+      expect(issued.type).toBe('certificateIssuance');
+    },
+    true,
+  );
 });

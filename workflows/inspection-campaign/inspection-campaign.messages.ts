@@ -20,6 +20,12 @@ export interface InspectionCampaignInput {
   readonly pagesPerBatch?: number;
   /** Batch activities per run of a province child before it continues as new; default 20. */
   readonly batchesPerRun?: number;
+  /** Start dates the institutes set before the launch (ISO timestamps, by province code); others start at once. */
+  readonly provinceStarts?: Readonly<Record<string, string>>;
+  /** Reissued versions rendered at once by campaignRendering (issuance workflows in flight); default 8. */
+  readonly renderConcurrency?: number;
+  /** Issuance children per run of campaignRendering before it continues as new; default 500. */
+  readonly renderChildrenPerRun?: number;
 }
 
 export type ProvinceCampaignStatus = 'waiting' | 'running' | 'paused' | 'reminding' | 'completed' | 'cancelled';
@@ -103,6 +109,8 @@ export interface ProvinceCampaignInput {
   readonly batchesPerRun: number;
   /** `campaign-<year>`: where progress is reported. */
   readonly parentWorkflowId: string;
+  /** The province's own start date known at launch (ISO timestamp); absent = at once, until `scheduleChanged`. */
+  readonly startsAt?: string | null;
   readonly carry?: ProvinceCarry;
 }
 
@@ -134,6 +142,43 @@ export const cancelSignal = defineSignal<[ProvinceTarget]>('cancel');
 export const scheduleChangedSignal = defineSignal<[ScheduleChange]>('scheduleChanged');
 /** Children report their progress to the campaign (see inspection-campaign.workflow.ts for why not queries). */
 export const provinceProgressSignal = defineSignal<[ProvinceProgress]>('provinceProgress');
+
+/** The campaign tells its renderer that a batch created pending versions, and when every province is processed. */
+export const reissuesAddedSignal = defineSignal('reissuesAdded');
+export const processingFinishedSignal = defineSignal('processingFinished');
+
+export interface PendingReissue {
+  readonly certificateNo: string;
+  readonly version: number;
+}
+
+export interface CampaignRenderingInput {
+  readonly year: number;
+  readonly concurrency: number;
+  /** Issuance children started per run before continuing as new. */
+  readonly childrenPerRun: number;
+  readonly carry?: {
+    readonly rendered: number;
+    /** `<certificateNo>-v<version>` of issuances that failed for good; not tried again by this campaign. */
+    readonly refused: readonly string[];
+    readonly processingFinished: boolean;
+    readonly paused: boolean;
+    readonly cancelled: boolean;
+    readonly run: number;
+  };
+}
+
+export interface CampaignRenderingProgress {
+  readonly year: number;
+  readonly rendered: number;
+  readonly inFlight: number;
+  readonly refused: number;
+  readonly processingFinished: boolean;
+  readonly paused: boolean;
+  readonly cancelled: boolean;
+  readonly run: number;
+}
+export const campaignRenderingQuery = defineQuery<CampaignRenderingProgress>('progress');
 
 export const campaignProgressQuery = defineQuery<CampaignProgress>('progress');
 export const provinceProgressQuery = defineQuery<ProvinceProgress>('progress');

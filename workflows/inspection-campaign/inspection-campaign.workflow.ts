@@ -10,9 +10,16 @@
  *
  * Control: `pause` / `resume` / `cancel` without a province act on all children, with one on that child only;
  * `scheduleChanged` sets a province's own start date. The campaign forwards each to the children by signal.
+ *
+ * Rendering (patch `campaign-rendering`): a third kind of child, `campaignRendering` (`campaign-<year>-render`),
+ * renders the versions the batches created as `pending`, at the render queue's pace. The campaign wakes it after a
+ * report that shows new reissues and tells it when every province is processed; whole-campaign pause, resume and
+ * cancel reach it too. Campaigns started before the patch never had one and replay without it.
  */
 import {
+  condition,
   getExternalWorkflowHandle,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -27,7 +34,9 @@ import {
   NATIONAL_PROVINCE_VALUE,
   cancelSignal,
   pauseSignal,
+  processingFinishedSignal,
   provinceProgressSignal,
+  reissuesAddedSignal,
   resumeSignal,
   scheduleChangedSignal,
   sumCounts,
@@ -39,7 +48,11 @@ import {
   type ProvinceProgress,
   type ProvinceTarget,
 } from './inspection-campaign.messages';
+import type { campaignRendering } from './campaign-rendering.workflow';
 import type { provinceCampaign } from './province-campaign.workflow';
+
+export const RENDERING_PATCH = 'campaign-rendering';
+const PROCESSED: readonly string[] = ['reminding', 'completed', 'cancelled'];
 
 export async function inspectionCampaign(input: InspectionCampaignInput): Promise<InspectionCampaignResult> {
   const { year } = input;
@@ -104,6 +117,26 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
   ]);
   describe();
 
+  let renderer: ChildWorkflowHandle<typeof campaignRendering> | undefined;
+  if (patched(RENDERING_PATCH)) {
+    renderer = await startChild<typeof campaignRendering>('campaignRendering', {
+      workflowId: workflowIds.campaignRendering(year),
+      args: [
+        {
+          year,
+          concurrency: input.renderConcurrency ?? 8,
+          childrenPerRun: input.renderChildrenPerRun ?? 500,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.campaignYear, value: year },
+        { key: SEARCH_ATTRIBUTES.province, value: NATIONAL_PROVINCE_VALUE },
+        { key: SEARCH_ATTRIBUTES.stage, value: 'rendering' },
+      ],
+      staticSummary: `${year} 年度年检换发：生成换发证书`,
+    });
+  }
+
   const children: ChildWorkflowHandle<typeof provinceCampaign>[] = [];
   for (const provinceCode of codes) {
     children.push(
@@ -119,6 +152,7 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
             pagesPerBatch: input.pagesPerBatch ?? 10,
             batchesPerRun: input.batchesPerRun ?? 20,
             parentWorkflowId: workflowInfo().workflowId,
+            ...(input.provinceStarts?.[provinceCode] ? { startsAt: input.provinceStarts[provinceCode] } : {}),
           },
         ],
         typedSearchAttributes: [
@@ -149,27 +183,60 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
   setHandler(pauseSignal, async (target) => {
     if (target.provinceCode === undefined) paused = true;
     await forward(pauseSignal, targetsOf(target), {});
+    if (target.provinceCode === undefined) await tellRenderer(pauseSignal);
     describe();
   });
   setHandler(resumeSignal, async (target) => {
     if (target.provinceCode === undefined) paused = false;
     await forward(resumeSignal, targetsOf(target), {});
+    if (target.provinceCode === undefined) await tellRenderer(resumeSignal);
     describe();
   });
   setHandler(cancelSignal, async (target) => {
     if (target.provinceCode === undefined) cancelled = true;
     await forward(cancelSignal, targetsOf(target), {});
+    if (target.provinceCode === undefined) await tellRenderer(cancelSignal);
     describe();
   });
+  if (renderer) void feedRenderer();
   setHandler(scheduleChangedSignal, async (change) => {
     await forward(scheduleChangedSignal, targetsOf(change), change);
   });
+
+  async function tellRenderer(signal: SignalDefinition<[]> | SignalDefinition<[ProvinceTarget]>): Promise<void> {
+    if (!renderer) return;
+    try {
+      await getExternalWorkflowHandle(renderer.workflowId).signal(signal as SignalDefinition<[ProvinceTarget]>, {});
+    } catch {
+      // The renderer has finished (cancelled, or nothing was left): nothing to tell.
+    }
+  }
+
+  /** Wakes the renderer after reports with new reissues; tells it once every province has been processed. */
+  async function feedRenderer(): Promise<void> {
+    let told = 0;
+    const reissued = () => sumCounts([...provinces.values()].map((p) => p.counts)).reissued;
+    const allProcessed = () => [...provinces.values()].every((p) => PROCESSED.includes(p.status));
+    for (;;) {
+      await condition(() => reissued() > told || allProcessed());
+      if (reissued() > told) {
+        told = reissued();
+        await tellRenderer(reissuesAddedSignal);
+      }
+      if (allProcessed()) {
+        await tellRenderer(processingFinishedSignal);
+        return;
+      }
+    }
+  }
 
   const results: ProvinceCampaignResult[] = await Promise.all(children.map((child) => child.result()));
   for (const r of results) {
     const last = provinces.get(r.provinceCode)!;
     provinces.set(r.provinceCode, { ...last, status: r.status, counts: r.counts });
   }
+  // Every reissued version rendered (or the renderer cancelled) before the campaign reports itself finished.
+  if (renderer) await renderer.result();
   finished = true;
   if (results.every((r) => r.status === 'cancelled')) cancelled = true;
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.stage, value: cancelled ? 'cancelled' : 'completed' }]);

@@ -49,16 +49,18 @@ const activities = proxyActivities<CampaignActivities>({
 });
 
 // A batch is `pagesPerBatch` transactions of `pageSize` members; the heartbeat after each page carries the cursor.
+// A page takes well under a second, so a worker that died mid-batch is noticed after 30 s and the batch resumes
+// elsewhere from the last heartbeaten cursor.
 const batches = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
 export async function provinceCampaign(input: ProvinceCampaignInput): Promise<ProvinceCampaignResult> {
   const { year, provinceCode } = input;
   const carry: ProvinceCarry = input.carry ?? {
-    startsAt: null,
+    startsAt: input.startsAt ?? null,
     paused: false,
     cancelled: false,
     phase: 'waiting',

@@ -7,6 +7,7 @@ import { AuditActivities } from '@app/activities/audit/audit.activities';
 import { CampaignActivities } from '@app/activities/campaign/campaign.activities';
 import { CertificateActivities } from '@app/activities/certificates/certificate.activities';
 import { ClaimActivities } from '@app/activities/claims/claims.activities';
+import { NotificationActivities } from '@app/activities/notifications/delivery.activities';
 import { PhotoActivities } from '@app/activities/photos/photo.activities';
 import { RenderActivities } from '@app/activities/render/render.activities';
 
@@ -17,5 +18,6 @@ export const REGISTRY_ACTIVITY_CLASSES = [
   ClaimActivities,
   PhotoActivities,
   CampaignActivities,
+  NotificationActivities,
 ] as const;
 export const RENDER_ACTIVITY_CLASSES = [RenderActivities] as const;

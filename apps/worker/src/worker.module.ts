@@ -7,6 +7,7 @@ import { REGISTRY_ACTIVITY_CLASSES, RENDER_ACTIVITY_CLASSES } from './activity-c
 import { PdfModule } from '@app/pdf/nest/pdf.module';
 import { PhotoModule } from '@app/photo';
 import { ExamPhotoSourceModule } from '@app/activities/photos/exam-photo-source';
+import { NotificationTransports } from '@app/activities/notifications/transports';
 import { WorkerHost } from './worker-host';
 
 /** The worker process: a Nest application context (no HTTP) hosting the Temporal workers. */
@@ -33,7 +34,8 @@ export class WorkerModule {
         PhotoModule,
         ExamPhotoSourceModule,
       ],
-      providers: [...REGISTRY_ACTIVITY_CLASSES, ...RENDER_ACTIVITY_CLASSES, WorkerHost],
+      // NotificationTransports: the mail and SMS transports of NotificationActivities (MAIL_TRANSPORT, SMS_TRANSPORT).
+      providers: [...REGISTRY_ACTIVITY_CLASSES, ...RENDER_ACTIVITY_CLASSES, NotificationTransports, WorkerHost],
       exports: [WorkerHost],
     };
   }

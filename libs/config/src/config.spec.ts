@@ -70,6 +70,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the campaign page size (R19): 500 by default, 10 to 5000', () => {
+    expect(loadConfig(valid).campaign).toEqual({ pageSize: 500 });
+    expect(loadConfig({ ...valid, CAMPAIGN_PAGE_SIZE: '50' }).campaign.pageSize).toBe(50);
+    for (const bad of ['9', '5001', '12.5', 'many']) {
+      expect(() => loadConfig({ ...valid, CAMPAIGN_PAGE_SIZE: bad })).toThrow(
+        /CAMPAIGN_PAGE_SIZE must be a whole number/,
+      );
+    }
+  });
+
   it('rejects malformed photo settings and an http provider without a URL', () => {
     expect(() => loadConfig({ ...valid, PHOTO_COMPARISON_PROVIDER: 'http' })).toThrow(
       /PHOTO_COMPARISON_URL is required/,
@@ -85,5 +95,73 @@ describe('loadConfig', () => {
     for (const [name, value] of Object.entries(bad)) {
       expect(() => loadConfig({ ...valid, [name]: value })).toThrow(new RegExp(name));
     }
+  });
+
+  it('reads the outbox delivery settings (R14) with defaults that deliver nothing', () => {
+    expect(loadConfig(valid).notifications).toEqual({
+      nationalContactEmail: 'registration@cicpa.example',
+      mail: {
+        transport: 'outbox',
+        smtpUrl: undefined,
+        from: '中国注册会计师协会 <noreply@cicpa.example>',
+        timeoutSeconds: 30,
+      },
+      sms: { transport: 'outbox', gatewayUrl: undefined, gatewayToken: undefined, timeoutSeconds: 10 },
+      maxAttempts: 5,
+      retryAfterSeconds: 60,
+      pollIntervalSeconds: 5,
+    });
+    const live = loadConfig({
+      ...valid,
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_URL: 'smtps://mailer:secret@smtp.cicpa.example:465',
+      MAIL_FROM: '注协 <notice@cicpa.example>',
+      SMTP_TIMEOUT: '1m',
+      SMS_TRANSPORT: 'http',
+      SMS_GATEWAY_URL: 'https://sms.example/send',
+      SMS_GATEWAY_TOKEN: 'token-1',
+      SMS_GATEWAY_TIMEOUT: '5s',
+      NOTIFICATION_MAX_ATTEMPTS: '3',
+      NOTIFICATION_RETRY_AFTER: '2m',
+      NOTIFICATION_POLL_INTERVAL: '1s',
+    }).notifications;
+    expect(live).toEqual({
+      nationalContactEmail: 'registration@cicpa.example',
+      mail: {
+        transport: 'smtp',
+        smtpUrl: 'smtps://mailer:secret@smtp.cicpa.example:465',
+        from: '注协 <notice@cicpa.example>',
+        timeoutSeconds: 60,
+      },
+      sms: { transport: 'http', gatewayUrl: 'https://sms.example/send', gatewayToken: 'token-1', timeoutSeconds: 5 },
+      maxAttempts: 3,
+      retryAfterSeconds: 120,
+      pollIntervalSeconds: 1,
+    });
+  });
+
+  it('rejects malformed delivery settings and live transports without their endpoint', () => {
+    expect(() => loadConfig({ ...valid, MAIL_TRANSPORT: 'smtp' })).toThrow(/SMTP_URL is required/);
+    expect(() => loadConfig({ ...valid, SMS_TRANSPORT: 'http', SMS_GATEWAY_URL: 'https://sms.example' })).toThrow(
+      /SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN are required/,
+    );
+    const bad = {
+      MAIL_TRANSPORT: 'sendmail',
+      SMTP_URL: 'http://mail.example',
+      SMTP_TIMEOUT: 'long',
+      SMS_TRANSPORT: 'smpp',
+      SMS_GATEWAY_URL: 'ftp://sms.example',
+      SMS_GATEWAY_TIMEOUT: '0',
+      NOTIFICATION_MAX_ATTEMPTS: '0',
+      NOTIFICATION_RETRY_AFTER: 'later',
+      NOTIFICATION_POLL_INTERVAL: '-5',
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      expect(() => loadConfig({ ...valid, [name]: value })).toThrow(new RegExp(name));
+    }
+    // The SMTP URL may carry a password: a bad one is named, never echoed.
+    expect(() => loadConfig({ ...valid, SMTP_URL: 'smtpx://user:hunter2@mail.example' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

@@ -34,8 +34,37 @@ export interface AppConfig {
   readonly seal: { readonly keyPath: string; readonly certPath: string; readonly qrKeyPath: string };
   readonly render: { readonly chromiumPath: string; readonly poolSize: number };
   readonly tasks: { readonly reminderAfterSeconds: number };
-  /** Where reminders for the national review queue go (the registration department). */
-  readonly notifications: { readonly nationalContactEmail: string };
+  /** The yearly inspection-and-reissue campaign (R19). */
+  readonly campaign: {
+    /** Members per page: one transaction of a batch activity, so also how far a crashed worker repeats. */
+    readonly pageSize: number;
+  };
+  readonly notifications: {
+    /** Where reminders for the national review queue go (the registration department). */
+    readonly nationalContactEmail: string;
+    /** R14 delivery of the outbox. `outbox`: nothing is sent, rows stay pending (the outbox is the dev mailbox). */
+    readonly mail: {
+      readonly transport: 'outbox' | 'smtp';
+      /** `smtp://user:pass@host:587` or `smtps://…:465` (transport `smtp` only). */
+      readonly smtpUrl?: string;
+      /** The From header, e.g. `中国注册会计师协会 <noreply@cicpa.example>`. */
+      readonly from: string;
+      readonly timeoutSeconds: number;
+    };
+    readonly sms: {
+      readonly transport: 'outbox' | 'http';
+      /** The SMS gateway adapter's endpoint and bearer token (transport `http` only). */
+      readonly gatewayUrl?: string;
+      readonly gatewayToken?: string;
+      readonly timeoutSeconds: number;
+    };
+    /** Hand-overs of one message before a temporary refusal becomes `failed`. */
+    readonly maxAttempts: number;
+    /** Wait after the first temporary refusal; doubles with every further attempt. */
+    readonly retryAfterSeconds: number;
+    /** How long the dispatcher sleeps when nothing is pending. */
+    readonly pollIntervalSeconds: number;
+  };
   /** Photo verification (R7b/R7c). */
   readonly photo: {
     /** R7c: until photo comparison is launched, remote uploads go to on-site review at the institute. */
@@ -84,6 +113,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   else if (photoProvider === 'http')
     problems.push('PHOTO_COMPARISON_URL is required when PHOTO_COMPARISON_PROVIDER=http');
 
+  const mailTransport = r.oneOf('MAIL_TRANSPORT', ['outbox', 'smtp'] as const, 'outbox');
+  const smtpUrl = r.smtpUrl('SMTP_URL');
+  if (mailTransport === 'smtp' && r.optional('SMTP_URL') === undefined)
+    problems.push('SMTP_URL is required when MAIL_TRANSPORT=smtp');
+  const smsTransport = r.oneOf('SMS_TRANSPORT', ['outbox', 'http'] as const, 'outbox');
+  const smsUrl = r.optional('SMS_GATEWAY_URL');
+  if (smsUrl !== undefined) r.url('SMS_GATEWAY_URL', smsUrl);
+  const smsToken = r.optional('SMS_GATEWAY_TOKEN');
+  if (smsTransport === 'http' && (smsUrl === undefined || smsToken === undefined))
+    problems.push('SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN are required when SMS_TRANSPORT=http');
+
   const config: AppConfig = {
     nodeEnv,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
@@ -116,7 +156,26 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       poolSize: r.int('RENDER_POOL_SIZE', Math.max(1, os.availableParallelism()), 1, 64),
     },
     tasks: { reminderAfterSeconds: r.duration('TASK_REMINDER_AFTER', 3 * 24 * 3600) },
-    notifications: { nationalContactEmail: r.string('NATIONAL_CONTACT_EMAIL', 'registration@cicpa.example') },
+    // A page is one transaction, and what a retried batch may redo; small pages let tests and demos watch it move.
+    campaign: { pageSize: r.int('CAMPAIGN_PAGE_SIZE', 500, 10, 5000) },
+    notifications: {
+      nationalContactEmail: r.string('NATIONAL_CONTACT_EMAIL', 'registration@cicpa.example'),
+      mail: {
+        transport: mailTransport,
+        smtpUrl,
+        from: r.string('MAIL_FROM', '中国注册会计师协会 <noreply@cicpa.example>'),
+        timeoutSeconds: r.duration('SMTP_TIMEOUT', 30),
+      },
+      sms: {
+        transport: smsTransport,
+        gatewayUrl: smsUrl,
+        gatewayToken: smsToken,
+        timeoutSeconds: r.duration('SMS_GATEWAY_TIMEOUT', 10),
+      },
+      maxAttempts: r.int('NOTIFICATION_MAX_ATTEMPTS', 5, 1, 100),
+      retryAfterSeconds: r.duration('NOTIFICATION_RETRY_AFTER', 60),
+      pollIntervalSeconds: r.duration('NOTIFICATION_POLL_INTERVAL', 5),
+    },
     photo: {
       comparisonAvailable: r.bool('PHOTO_COMPARISON_AVAILABLE', false),
       provider: photoProvider,
@@ -227,6 +286,20 @@ class Reader {
     } catch {
       this.problems.push(`${name} must be an http(s) URL (got "${raw}")`);
       return fallback;
+    }
+  }
+
+  /** An optional `smtp://` or `smtps://` URL; the problem never repeats the URL, which may hold a password. */
+  smtpUrl(name: string): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if ((u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) throw new Error();
+      return raw;
+    } catch {
+      this.problems.push(`${name} must be an smtp://user:password@host:port or smtps://… URL`);
+      return undefined;
     }
   }
 

@@ -33,6 +33,11 @@ export interface BrowserPoolOptions {
   readonly pageTimeoutMs?: number;
   /** Enable JavaScript in pages (off by default, see above). */
   readonly javaScriptEnabled?: boolean;
+  /**
+   * Launch Chromium and open every page in `create` (default). `false` defers it to `warm()` or the first render:
+   * a process that never renders (a registry-only worker) then never starts a browser.
+   */
+  readonly warm?: boolean;
 }
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
@@ -71,7 +76,7 @@ export class BrowserPool {
   private launches = 0;
 
   private constructor(
-    private readonly options: Required<Omit<BrowserPoolOptions, 'size' | 'browsers'>>,
+    private readonly options: Required<Omit<BrowserPoolOptions, 'size' | 'browsers' | 'warm'>>,
     size: number,
     browsers: number,
   ) {
@@ -87,7 +92,7 @@ export class BrowserPool {
     }));
   }
 
-  /** Launches the browsers and opens every page up front, so the first render does not pay for start-up. */
+  /** A pool of `size` pages; by default the browsers are launched and the pages opened up front (`warm`). */
   static async create(options: BrowserPoolOptions = {}): Promise<BrowserPool> {
     const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     const browsers = Math.min(size, Math.max(1, Math.floor(options.browsers ?? 1)));
@@ -101,13 +106,20 @@ export class BrowserPool {
       size,
       browsers,
     );
-    try {
-      await Promise.all(pool.free.map((slot) => pool.ensurePage(slot)));
-    } catch (error) {
-      await pool.close();
-      throw error;
+    if (options.warm ?? true) {
+      try {
+        await pool.warm();
+      } catch (error) {
+        await pool.close();
+        throw error;
+      }
     }
     return pool;
+  }
+
+  /** Launches the browsers and opens every free page now, so the first render does not pay for start-up. */
+  async warm(): Promise<void> {
+    await Promise.all(this.free.map((slot) => this.ensurePage(slot)));
   }
 
   /** Number of times a Chromium process was started (size of the pool at first, more after crashes). */

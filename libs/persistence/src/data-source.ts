@@ -4,9 +4,16 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { ENTITIES } from './entities';
 import { InitialSchema1764180000000 } from './migrations/1764180000000-InitialSchema';
 import { InspectionCampaign1764900000000 } from './migrations/1764900000000-InspectionCampaign';
+import { PendingCertificatesIndex1765000000000 } from './migrations/1765000000000-PendingCertificatesIndex';
+import { OutboxDelivery1765100000000 } from './migrations/1765100000000-OutboxDelivery';
 
 /** Every migration, oldest first. Classes, not globs, so they load the same from src (Jest) and dist. */
-export const MIGRATIONS = [InitialSchema1764180000000, InspectionCampaign1764900000000];
+export const MIGRATIONS = [
+  InitialSchema1764180000000,
+  InspectionCampaign1764900000000,
+  PendingCertificatesIndex1765000000000,
+  OutboxDelivery1765100000000,
+];
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 

@@ -30,4 +30,7 @@ export const workflowIds = {
   certificate: (certificateNo: string, version: number) => `certificate-${certificateNo}-v${version}`,
   campaign: (year: number) => `campaign-${year}`,
   provinceCampaign: (year: number, provinceCode: string) => `campaign-${year}-${provinceCode}`,
+  campaignRendering: (year: number) => `campaign-${year}-render`,
+  /** The one long-running dispatcher of the outbox (R14), started by the worker when a transport is configured. */
+  outboxDispatch: () => 'outbox-dispatch',
 } as const;

@@ -167,14 +167,17 @@ it('R12 R11 R14: pages through Beijing (2 a page, heartbeating the cursor) with 
   const notifications: { recipient: string; dedupe_key: string; body: string; template: string }[] = await ds.query(
     `SELECT * FROM notifications ORDER BY dedupe_key`,
   );
-  expect(notifications.map((n) => n.dedupe_key)).toEqual(
+  // By mail and by SMS (R14), each once.
+  expect(notifications.map((n) => [n.dedupe_key, n.template, n.recipient])).toEqual(
     [
-      `campaign:2025:${m.paperPassed.certificateNo}:invite`,
-      `campaign:2025:${m.paperMissing.certificateNo}:invite`,
-    ].sort(),
+      [`campaign:2025:${m.paperPassed.certificateNo}:invite`, 'campaign-invite.mail', m.paperPassed.email],
+      [`campaign:2025:${m.paperPassed.certificateNo}:invite:sms`, 'campaign-invite.sms', m.paperPassed.mobile],
+      [`campaign:2025:${m.paperMissing.certificateNo}:invite`, 'campaign-invite.mail', m.paperMissing.email],
+      [`campaign:2025:${m.paperMissing.certificateNo}:invite:sms`, 'campaign-invite.sms', m.paperMissing.mobile],
+    ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
   );
-  expect(notifications[0].body).toContain('2025年12月31日');
-  expect(notifications.every((n) => n.template === 'campaign-invite.mail')).toBe(true);
+  expect(notifications.every((n) => n.body.includes('2025年12月31日'))).toBe(true);
+  expect(notifications.find((n) => n.template === 'campaign-invite.sms')!.body).toMatch(/^【中注协】/);
 
   // The institute's list: failed and missing inspections, never reissued.
   const list: { name: string; inspection: string; reissue_version: number | null }[] = await ds.query(

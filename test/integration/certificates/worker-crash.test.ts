@@ -4,7 +4,6 @@
  * Temporal dev server of this test's own, so no other test's worker can pick up its tasks, and a blob folder of
  * its own, so the PDFs in it can be counted. A second worker process then finishes the workflow.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,47 +12,15 @@ import { DataSource } from 'typeorm';
 import { Certificate, dataSourceOptions } from '@app/persistence';
 import { startTemporal, type TemporalHandle } from '../../../scripts/lib/services';
 import { requireEnv } from '../../support/env';
+import { WorkerProcesses } from '../../support/worker-process';
 import { createMemberWithPhoto, run } from './support';
 
 jest.setTimeout(240_000);
 
-const root = path.resolve(__dirname, '../../..');
 let temporal: TemporalHandle;
 let ds: DataSource;
 let dir: string;
-const children: ChildProcess[] = [];
-
-/** Starts a worker process; resolves once `marker` appears on its stdout. */
-function startWorkerProcess(env: Record<string, string>, marker: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', './bench/register.mts', 'test/support/worker-child.ts'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    // Own process group: killing it takes Chromium down with the worker, as a crashed machine would.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes(marker)) resolve(child);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`worker exited (${code}) before "${marker}": ${stderr.slice(-2000)}`)),
-    );
-  });
-}
-
-function killGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    process.kill(-child.pid!, 'SIGKILL');
-  });
-}
+const workers = new WorkerProcesses();
 
 async function pdfFilesIn(blobDir: string): Promise<string[]> {
   const files = (await readdir(blobDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
@@ -73,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(children.map(killGroup));
+  await workers.killAll();
   await Promise.allSettled([temporal?.stop(), ds?.destroy()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -92,7 +59,7 @@ it('a worker killed during rendering leaves one version and one file once anothe
   const connection = await Connection.connect({ address: temporal.address });
   try {
     const client = new Client({ connection, namespace: temporal.namespace });
-    const hanging = startWorkerProcess({ ...env, HANG_AFTER_RENDER: '1' }, `RENDERED ${member.certificateNo} v1`);
+    const hanging = workers.start({ ...env, HANG_AFTER_RENDER: '1' }, `RENDERED ${member.certificateNo} v1`);
     const handle = await client.workflow.start('certificateIssuance', {
       taskQueue: 'registry',
       workflowId: `certificate-${member.certificateNo}-v1`,
@@ -106,12 +73,12 @@ it('a worker killed during rendering leaves one version and one file once anothe
       ],
     });
     // The first worker has rendered the PDF and is inside the render activity: kill it there.
-    await killGroup(await hanging);
+    await workers.kill(await hanging);
     expect(await pdfFilesIn(blobDir)).toHaveLength(0);
     const pending = await ds.getRepository(Certificate).find({ where: { certificateNo: member.certificateNo } });
     expect(pending.map((r) => [r.version, r.status, r.pdfBlobKey])).toEqual([[1, 'pending', null]]);
 
-    await startWorkerProcess(env, 'WORKER READY');
+    await workers.start(env, 'WORKER READY');
     const result = await handle.result();
     expect(result).toMatchObject({ version: 1, status: 'active' });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MIGRATIONS } from '@app/persistence';
 import { Client } from 'pg';
 
 /**
@@ -44,3 +45,6 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
     },
   };
 }
+
+/** The names of every migration, oldest first, as the migration table records them. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name);

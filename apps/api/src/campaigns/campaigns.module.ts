@@ -5,5 +5,7 @@ import { CampaignsService } from './campaigns.service';
 @Module({
   controllers: [CampaignsController],
   providers: [CampaignsService],
+  // The console's campaign pages (PagesModule) use the same service as the JSON API.
+  exports: [CampaignsService],
 })
 export class CampaignsModule {}

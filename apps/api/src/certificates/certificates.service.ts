@@ -217,7 +217,9 @@ export class CertificatesService {
     }
     const member = await this.findMember(certificateNo);
     if (principal.kind === 'staff') assertProvinceAccess(principal, member.provinceCode);
-    const row = await this.issuedVersion(certificateNo, principal.kind === 'staff' ? version : undefined);
+    const wanted = principal.kind === 'staff' ? version : undefined;
+    if (wanted === undefined) await this.renderPendingFirst(certificateNo, actorOf(principal));
+    const row = await this.issuedVersion(certificateNo, wanted);
     const data = await this.pdfOf(row);
     await this.dataSource.transaction((manager) =>
       appendAudit(manager, {
@@ -244,6 +246,7 @@ export class CertificatesService {
     const unknown = numbers.filter((n) => !byNo.has(n));
     if (unknown.length) throw Errors.notFound(`证书编号 ${unknown.join('、')} 对应的会员`);
     for (const m of members) assertProvinceAccess(staff, m.provinceCode);
+    for (const n of numbers) await this.renderPendingFirst(n, actorOf(staff));
     const rows = await this.dataSource
       .getRepository(Certificate)
       .createQueryBuilder('c')
@@ -279,6 +282,50 @@ export class CertificatesService {
     });
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     return { filename: `certificates-${stamp}-${numbers.length}.zip`, data: storedZip(entries) };
+  }
+
+  /**
+   * The newest version of a certificate may still be pending: a campaign decided the member's reissue but the
+   * render queue has not reached it yet, or an issuance is under way. A download of the current certificate then
+   * renders it on demand: it starts that version's certificateIssuance (the same workflow id the campaign's
+   * renderer would use; if one runs already, it is joined instead) and waits for it a short while. If it does not
+   * finish in time, or is refused, the version that is valid now is served.
+   */
+  private async renderPendingFirst(
+    certificateNo: string,
+    requestedBy: { actorType: 'staff' | 'member'; actorId: string; actorLabel: string },
+  ): Promise<void> {
+    const [pending]: { version: number; reason: IssuanceReason }[] = await this.dataSource.query(
+      `SELECT version, reason FROM certificates WHERE certificate_no = $1 AND status = 'pending'
+        ORDER BY version DESC LIMIT 1`,
+      [certificateNo],
+    );
+    if (!pending) return;
+    let handle;
+    try {
+      handle = await this.temporal.workflow.start<typeof certificateIssuance>('certificateIssuance', {
+        taskQueue: TASK_QUEUES.registry,
+        workflowId: workflowIds.certificate(certificateNo, pending.version),
+        args: [{ certificateNo, version: pending.version, reason: pending.reason, requestedBy }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.province, value: certificateNo.slice(0, 2) },
+          { key: SEARCH_ATTRIBUTES.memberNo, value: certificateNo },
+          { key: SEARCH_ATTRIBUTES.stage, value: 'snapshot' },
+        ],
+        staticSummary: `下载时生成电子证书 ${certificateNo} 第 ${pending.version} 版（${ISSUANCE_REASON_LABELS[pending.reason]}）`,
+      });
+    } catch (error) {
+      // Completed a moment ago (the reuse policy refuses a second run of a successful one): nothing to wait for.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw error;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      handle.result().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, ON_DEMAND_RENDER_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   private async findMember(certificateNo: string): Promise<Member> {
@@ -330,6 +377,9 @@ function versionView(row: Certificate): CertificateVersionView {
 function fileName(row: Certificate): string {
   return `${row.certificateNo}-v${row.version}.pdf`;
 }
+
+/** How long a download waits for a pending version to be rendered on demand (one render takes well under 1 s). */
+const ON_DEMAND_RENDER_WAIT_MS = 20_000;
 
 function actorOf(principal: Principal) {
   return principal.kind === 'staff'

@@ -39,8 +39,10 @@ class BrowserPoolCloser implements OnApplicationShutdown {
     {
       provide: BrowserPool,
       inject: [APP_CONFIG],
+      // Cold: the worker warms it when it serves the render queue (WorkerHost), so a registry-only worker never
+      // starts Chromium (about 1 GB for a pool of 10 pages).
       useFactory: (c: AppConfig) =>
-        BrowserPool.create({ executablePath: c.render.chromiumPath, size: c.render.poolSize }),
+        BrowserPool.create({ executablePath: c.render.chromiumPath, size: c.render.poolSize, warm: false }),
     },
     BrowserPoolCloser,
     {
@@ -56,7 +58,7 @@ class BrowserPoolCloser implements OnApplicationShutdown {
     { provide: QrTokenService, inject: [SEAL_KEYS], useFactory: (k: LoadedKeys) => new QrTokenService(k.qrKey) },
     { provide: FontCoverage, useFactory: () => new FontCoverage() },
   ],
-  exports: [CertificateRenderer, PdfSealer, QrTokenService, FontCoverage, SEAL_KEYS],
+  exports: [BrowserPool, CertificateRenderer, PdfSealer, QrTokenService, FontCoverage, SEAL_KEYS],
 })
 export class PdfModule {}
 

@@ -25,6 +25,7 @@ export type CertificateReason = (typeof CERTIFICATE_REASONS)[number];
 @Unique('certificates_no_version_key', ['certificateNo', 'version'])
 @Index('certificates_one_active_key', ['certificateNo'], { unique: true, where: `status = 'active'` })
 @Index('certificates_pdf_sha256_idx', ['pdfSha256'])
+@Index('certificates_pending_idx', ['certificateNo', 'version'], { where: `status = 'pending'` })
 @Check('certificates_version_check', `version >= 1`)
 @Check('certificates_status_check', `status IN ('pending', 'active', 'superseded', 'revoked')`)
 @Check('certificates_reason_check', `reason IN ('firstIssue', 'reissue', 'dataChange', 'transfer')`)

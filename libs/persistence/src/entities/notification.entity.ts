@@ -13,20 +13,27 @@ import { Member } from './member.entity';
 
 export const NOTIFICATION_CHANNELS = ['mail', 'sms'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
-export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /**
  * The outbox of mail and SMS (R14). `dedupe_key` is chosen by the caller from business keys
  * (e.g. `claim-reminder:<certificateNo>:<n>`), so a retried activity inserts nothing new and
  * a message is never sent twice.
+ *
+ * Delivery (activities/notifications/delivery.activities.ts) is at most once per row:
+ * `pending` → `sending` (committed before the transport sees it) → `sent` or `failed`, or back
+ * to `pending` with `next_attempt_at` when the transport definitely refused for now. A row left
+ * in `sending` (a crash, or an answer that never came) is never sent again automatically: an
+ * operator decides (docs/decisions.md, Notifications).
  */
 @Entity({ name: 'notifications' })
 @Unique('notifications_dedupe_key_key', ['dedupeKey'])
 @Index('notifications_pending_idx', ['createdAt'], { where: `status = 'pending'` })
+@Index('notifications_sending_idx', ['sendingAt'], { where: `status = 'sending'` })
 @Index('notifications_member_idx', ['memberId'])
 @Check('notifications_channel_check', `channel IN ('mail', 'sms')`)
-@Check('notifications_status_check', `status IN ('pending', 'sent', 'failed')`)
+@Check('notifications_status_check', `status IN ('pending', 'sending', 'sent', 'failed')`)
 @Check('notifications_attempts_check', `attempts >= 0`)
 export class Notification {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
@@ -73,4 +80,12 @@ export class Notification {
 
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt: Date | null;
+
+  /** When the row was last handed to its transport; with status `sending`, how long it has been in doubt. */
+  @Column({ name: 'sending_at', type: 'timestamptz', nullable: true })
+  sendingAt: Date | null;
+
+  /** A `pending` row refused for now is not claimed before this; null = at once. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null;
 }

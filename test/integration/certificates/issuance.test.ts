@@ -311,9 +311,69 @@ describe('certificateIssuance workflow through the API (R1, R9, R17, R20)', () =
     await issue(beijing, member.certificateNo);
     const qr = await qrPathOf(await download(beijing, member.certificateNo), 'qr-suspend');
     await api.dataSource.getRepository(Member).update({ id: member.id }, { status: 'suspended' });
-    expect((await readJson(await fetch(`${api.baseUrl}/api${qr.replace('/v/', '/verify/')}`))).status).toBe(
-      'suspended',
+    const answer = await readJson(await fetch(`${api.baseUrl}/api${qr.replace('/v/', '/verify/')}`));
+    expect(answer.status).toBe('suspended');
+    // Their paper certificate is not "valid" either: the line must not contradict the verdict.
+    expect(answer.member.paperCertificate).toEqual({
+      status: 'valid',
+      voidedOn: null,
+      label: '会员资格已暂停或注销，不能作为有效会员证明',
+    });
+  });
+
+  it('shows the paper certificate: valid; void from the date the campaign voided it (Beijing); nothing if none (R2, R11)', async () => {
+    // Heilongjiang and campaign year 2086: no other test file has campaign rows there.
+    const year = 2086;
+    const member = await newMember('23', { name: '纸证测试', joinedOn: '2016-03-01', paperCertificate: 'valid' });
+    await issue(national, member.certificateNo);
+    const qr = await qrPathOf(await download(national, member.certificateNo), 'qr-paper');
+    const jsonPath = `/api${qr.replace('/v/', '/verify/')}`;
+    const line = (html: string) =>
+      /<dt>纸质非执业会员证<\/dt><dd data-field="paperCertificate" data-paper="(\w+)">([^<]*)</.exec(html);
+
+    expect((await readJson(await fetch(api.baseUrl + jsonPath))).member.paperCertificate).toEqual({
+      status: 'valid',
+      voidedOn: null,
+      label: '有效',
+    });
+    expect(line(await (await fetch(api.baseUrl + qr)).text())?.slice(1)).toEqual(['valid', '有效']);
+
+    // The deadline as the campaign runs it (voidPaperCertificates): 2086-12-31 00:00 Beijing is 12-30 16:00 UTC, so a
+    // date taken in UTC would be a day early.
+    await api.dataSource.query(
+      `INSERT INTO campaign_provinces (campaign_year, province_code, status, workflow_id) VALUES ($1, '23', 'completed', $2)`,
+      [year, `campaign-${year}-23`],
     );
+    await api.dataSource.query(
+      `INSERT INTO campaign_members (campaign_year, member_id, province_code, inspection, invited, paper_voided_at)
+       VALUES ($1, $2, '23', 'passed', false, '2086-12-30T16:00:00Z')`,
+      [year, member.id],
+    );
+    await api.dataSource.getRepository(Member).update({ id: member.id }, { paperCertificate: 'void' });
+    const voided = await readJson(await fetch(api.baseUrl + jsonPath));
+    expect(voided.status).toBe('valid');
+    expect(voided.member.paperCertificate).toEqual({
+      status: 'void',
+      voidedOn: '2086-12-31',
+      label: '已作废（自 2086年12月31日 起以电子证书为准）',
+    });
+    const page = await (await fetch(api.baseUrl + qr)).text();
+    expect(line(page)?.slice(1)).toEqual(['void', '已作废（自 2086年12月31日 起以电子证书为准）']);
+
+    // Without a valid token nothing personal, the paper's state included, and the same answer as for any number.
+    const token = new URL(qr, 'http://x').searchParams.get('t')!;
+    const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BA' : 'AA'}`;
+    const refused = await (await fetch(`${api.baseUrl}/v/${member.certificateNo}?t=${forged}`)).text();
+    expect(refused).toContain('data-status="invalidToken"');
+    expect(refused).not.toContain('纸质非执业会员证');
+    expect(await readJson(await fetch(`${api.baseUrl}/api/verify/${member.certificateNo}?t=${forged}`))).toEqual(
+      await readJson(await fetch(`${api.baseUrl}/api/verify/119999999999?t=${forged}`)),
+    );
+
+    // Admitted from 2021 (no paper certificate): no line at all.
+    await api.dataSource.getRepository(Member).update({ id: member.id }, { paperCertificate: 'none' });
+    expect((await readJson(await fetch(api.baseUrl + jsonPath))).member.paperCertificate).toBeNull();
+    expect(await (await fetch(api.baseUrl + qr)).text()).not.toContain('纸质非执业会员证');
   });
 
   it('prints a name containing markup as text, in the PDF and on the verification page (R1)', async () => {

@@ -1,15 +1,42 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Errors } from '../common/app-exception';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import type { StaffPrincipal } from '../common/principal';
+import { CampaignFollowUpService, type FollowUpFile } from './campaign-follow-up.service';
 import { CampaignsService } from './campaigns.service';
+import { FollowUpFilter, FollowUpQuery } from './follow-up.dto';
 import { CampaignControlDto, LaunchCampaignDto, ScheduleDto } from './launch-campaign.dto';
+
+/** The campaign year in a path: a whole number, or a 400 naming the field in Chinese. */
+const YEAR_PIPE = new ParseIntPipe({
+  exceptionFactory: () => Errors.validation([{ field: 'year', messages: ['年度应为整数'] }]),
+});
+
+/**
+ * Sends the follow-up list as a download (not inline, unlike certificates: it is a file for Excel), never cached in
+ * shared caches (personal data), with the Chinese file name for browsers and an ASCII one for the rest.
+ */
+export function sendFollowUpCsv(reply: FastifyReply, file: FollowUpFile) {
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header(
+      'content-disposition',
+      `attachment; filename="${file.asciiFilename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+    )
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .send(file.data);
+}
 
 @ApiTags('campaigns 年检换发')
 @Controller('api/campaigns')
 export class CampaignsController {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly followUps: CampaignFollowUpService,
+  ) {}
 
   @StaffOnly('nationalAdmin')
   @Post()
@@ -22,15 +49,35 @@ export class CampaignsController {
   @StaffOnly()
   @Get(':year')
   @ApiOperation({ summary: '年检换发进度（各地方注协；地方注协仅见本省）' })
-  progress(
-    @CurrentPrincipal() staff: StaffPrincipal,
-    @Param(
-      'year',
-      new ParseIntPipe({ exceptionFactory: () => Errors.validation([{ field: 'year', messages: ['年度应为整数'] }]) }),
-    )
-    year: number,
-  ) {
+  progress(@CurrentPrincipal() staff: StaffPrincipal, @Param('year', YEAR_PIPE) year: number) {
     return this.campaigns.progress(staff, year);
+  }
+
+  @StaffOnly()
+  @Get(':year/follow-up')
+  @ApiOperation({
+    summary:
+      '待跟进名单（R12）：年检未通过或未年检、未换发的会员，手机部分隐藏；地方注协仅见本省（按会员现所属地方注协）',
+  })
+  followUp(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('year', YEAR_PIPE) year: number,
+    @Query() query: FollowUpQuery,
+  ) {
+    return this.followUps.list(staff, year, query);
+  }
+
+  @StaffOnly()
+  @Get(':year/follow-up.csv')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: '下载待跟进名单 CSV（UTF-8 带 BOM，可直接用 Excel 打开）；每次下载记入审计日志' })
+  async followUpCsv(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('year', YEAR_PIPE) year: number,
+    @Query() filter: FollowUpFilter,
+    @Res() reply: FastifyReply,
+  ) {
+    return sendFollowUpCsv(reply, await this.followUps.csv(staff, year, filter));
   }
 
   @StaffOnly('nationalAdmin')

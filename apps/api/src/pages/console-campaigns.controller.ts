@@ -10,8 +10,10 @@ import {
   type CampaignCounts,
   type ProvinceCampaignStatus,
 } from '@app/workflows/inspection-campaign/inspection-campaign.messages';
+import { CampaignFollowUpService, FOLLOW_UP_LABELS } from '../campaigns/campaign-follow-up.service';
 import { CampaignControlDto, LaunchCampaignDto } from '../campaigns/launch-campaign.dto';
 import { CampaignsService, type CampaignOverview } from '../campaigns/campaigns.service';
+import { FOLLOW_UP_INSPECTIONS, FollowUpQuery } from '../campaigns/follow-up.dto';
 import { Errors, type FieldError } from '../common/app-exception';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import { validateFields } from '../common/multipart';
@@ -57,6 +59,9 @@ const COUNT_COLUMNS: readonly { key: keyof CampaignCounts; label: string }[] = [
 const FINAL: readonly ProvinceState[] = ['completed', 'cancelled'];
 /** States in which members may still be waiting to be processed: the bar cannot be full yet. */
 const PROCESSING: readonly ProvinceState[] = ['starting', 'waiting', 'running'];
+
+/** Rows per page of the follow-up list in the console (the JSON API's default is 20). */
+const FOLLOW_UP_PAGE_SIZE = 50;
 
 /**
  * Messages after a redirect, by a fixed key: the query string names the message, it never carries its text, so a
@@ -144,7 +149,10 @@ function yearParam(raw: string): number {
 @StaffOnly()
 @Controller('console/campaigns')
 export class ConsoleCampaignsController {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly followUps: CampaignFollowUpService,
+  ) {}
 
   @Get()
   async index(@CurrentPrincipal() staff: StaffPrincipal, @Res() reply: FastifyReply) {
@@ -205,6 +213,56 @@ export class ConsoleCampaignsController {
     return this.renderDashboard(reply, staff, await this.campaigns.overview(staff, year), 200, {
       ok: ok ? FLASH[ok] : undefined,
     });
+  }
+
+  /**
+   * The institute's follow-up list (R12): members whose inspection had failed or was missing, not reissued; filter by
+   * result (and province, for national staff), pages of 50, a link to each member's timeline and to the CSV (audited,
+   * GET /api/campaigns/<year>/follow-up.csv with the same filter). A bad query is the error page with its message.
+   */
+  @Get(':year/follow-up')
+  async followUp(
+    @CurrentPrincipal() staff: StaffPrincipal,
+    @Param('year') rawYear: string,
+    @Query() raw: Form = {},
+    @Res() reply: FastifyReply,
+  ) {
+    const year = yearParam(rawYear);
+    // An empty select ("全部") means no filter; anything else the DTO checks, with its Chinese messages.
+    const given = Object.fromEntries(
+      (['provinceCode', 'inspection', 'page'] as const).map((k) => [k, one(raw[k]) || undefined]).filter(([, v]) => v),
+    ) as Record<string, string>;
+    const { value, problems } = await validateFields(FollowUpQuery, { ...given, pageSize: FOLLOW_UP_PAGE_SIZE });
+    if (problems.length) throw Errors.validation(problems.map(firstToFix));
+    const page = await this.followUps.list(staff, year, value);
+    const filter = { provinceCode: given.provinceCode, inspection: given.inspection };
+    const query = (extra: Record<string, string> = {}) => {
+      const params = new URLSearchParams(
+        Object.entries({ ...filter, ...extra }).filter((e): e is [string, string] => !!e[1]),
+      ).toString();
+      return params ? `?${params}` : '';
+    };
+    return reply
+      .code(200)
+      .header('cache-control', 'private, no-store')
+      .view('console/campaign-follow-up.hbs', {
+        title: `${year} 年度年检换发 · 待跟进会员`,
+        ...this.staffView(staff),
+        year,
+        page,
+        items: page.items.map((item) => ({ ...item, href: `/console/members/${item.certificateNo}` })),
+        inspections: FOLLOW_UP_INSPECTIONS.map((v) => ({
+          value: v,
+          label: FOLLOW_UP_LABELS[v],
+          selected: v === filter.inspection,
+        })),
+        // National staff may narrow to one province; provincial staff see their own anyway.
+        provinces: staff.provinceCode ? [] : PROVINCES.map((p) => ({ ...p, selected: p.code === filter.provinceCode })),
+        filtered: !!(filter.provinceCode || filter.inspection),
+        csvHref: `/api/campaigns/${year}/follow-up.csv${query()}`,
+        prev: page.page > 1 ? query({ page: String(page.page - 1) }) : undefined,
+        next: page.page < page.pages ? query({ page: String(page.page + 1) }) : undefined,
+      });
   }
 
   @StaffOnly('nationalAdmin')

@@ -10,6 +10,7 @@ import { checkSeal, sha256 } from '@app/pdf';
 import { appendAudit, BlobNotFoundError, type BlobStore } from '@app/persistence';
 import { InjectBlobStore } from '@app/persistence/nest/blob-store.module';
 import type { Principal, StaffPrincipal } from '../common/principal';
+import { paperCertificateView, type PaperCertificateView } from './paper-certificate';
 import { VERIFICATION_KEYS, type VerificationKeys } from './verification.keys';
 
 export type VerificationStatus = 'valid' | 'superseded' | 'revoked' | 'suspended' | 'pending' | 'invalidToken';
@@ -35,6 +36,8 @@ export interface VerifiedMember {
   email: string;
   inspections: { year: number; passedOn: string }[];
   transfers: { transferredOn: string; from: string; to: string }[];
+  /** The paper certificate of a member admitted before 2021 (R11); null when the member never had one. */
+  paperCertificate: PaperCertificateView | null;
 }
 
 export interface VerificationResult {
@@ -101,12 +104,21 @@ interface LookupRow {
   email: string;
   inspections: { year: number; passedOn: string }[];
   transfers: { transferredOn: string; from: string; to: string }[];
+  paper_certificate: 'none' | 'valid' | 'void';
+  paper_voided_on: string | null;
 }
 
 /**
  * One statement per lookup (the verification page is the hot path, bench/verify): the scanned version, the
  * member, the currently active version, passed inspections and transfers. Dates come back as text so that no time
  * zone conversion can shift them.
+ *
+ * A void paper certificate (R11) is dated by `campaign_members.paper_voided_at`, the moment the campaign actually
+ * voided it, in Beijing time, not by the campaign's claim deadline. On time the two are the same day (the deadline
+ * `2025-12-31` is a timer at 2025-12-31 00:00 Beijing), but a province paused past its deadline voids later, and until
+ * then this page rightly said "有效"; the deadline itself is only in the launch audit event, which has no index by
+ * member. Looked up only for void papers, through the primary key (campaign_year, member_id): the campaign years come
+ * from the small campaign_provinces table, evaluated once per lookup.
  */
 const LOOKUP_SQL = `
   SELECT c.status, c.issued_at, c.revoked_at, c.revoke_reason,
@@ -116,7 +128,13 @@ const LOOKUP_SQL = `
          (SELECT coalesce(json_agg(json_build_object('year', i.year, 'passedOn', i.passed_on::text) ORDER BY i.year DESC), '[]')
             FROM inspections i WHERE i.member_id = m.id AND i.result = 'passed' AND i.passed_on IS NOT NULL) AS inspections,
          (SELECT coalesce(json_agg(json_build_object('transferredOn', t.transferred_on::text, 'from', t.from_province, 'to', t.to_province) ORDER BY t.transferred_on), '[]')
-            FROM transfers t WHERE t.member_id = m.id) AS transfers
+            FROM transfers t WHERE t.member_id = m.id) AS transfers,
+         m.paper_certificate,
+         CASE WHEN m.paper_certificate = 'void' THEN
+           (SELECT to_char(min(cm.paper_voided_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') FROM campaign_members cm
+             WHERE cm.campaign_year = ANY (ARRAY(SELECT DISTINCT p.campaign_year FROM campaign_provinces p))
+               AND cm.member_id = m.id AND cm.paper_voided_at IS NOT NULL)
+         END AS paper_voided_on
   FROM certificates c JOIN members m ON m.certificate_no = c.certificate_no
   WHERE c.certificate_no = $1 AND c.version = $2`;
 
@@ -180,6 +198,11 @@ export class VerificationService {
         email: fullView ? row.email : maskEmail(row.email),
         inspections: row.inspections,
         transfers: row.transfers.map((t) => ({ ...t, from: instituteOf(t.from), to: instituteOf(t.to) })),
+        paperCertificate: paperCertificateView(
+          row.paper_certificate,
+          row.paper_voided_on,
+          row.member_status !== 'active',
+        ),
       },
     };
   }

@@ -1,0 +1,32 @@
+/**
+ * CSV for staff who open it in Excel (Chinese Windows): UTF-8 with a byte-order mark, without which Excel reads the
+ * file as GBK and shows the names garbled; CRLF line ends; RFC 4180 quoting.
+ */
+export const UTF8_BOM = '\uFEFF';
+
+/**
+ * A cell that Excel would run as a formula (`=`, `+`, `-`, `@`, or a tab / carriage return before one) gets a leading
+ * apostrophe (OWASP "CSV injection"): names come from applicants, and an exported list must not execute their text.
+ */
+export function textCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
+ * A long number kept as text: Excel turns a 12-digit certificate number into `1.10101E+11` and drops digits beyond 15.
+ * A leading tab makes Excel keep it as text; the inspection upload trims cells, so such a list can be filled in and
+ * uploaded again.
+ */
+export function numberAsText(digits: string): string {
+  return `\t${digits}`;
+}
+
+function quoted(cell: string): string {
+  return /[",\r\n\t]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+/** The whole file: BOM, header, rows. Cells are written as given (use textCell / numberAsText first). */
+export function csvFile(header: readonly string[], rows: readonly (readonly string[])[]): Buffer {
+  const lines = [header, ...rows].map((cells) => cells.map(quoted).join(','));
+  return Buffer.from(UTF8_BOM + lines.join('\r\n') + '\r\n', 'utf8');
+}

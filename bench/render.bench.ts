@@ -1,15 +1,20 @@
 /**
  * Signed certificates per second: CertificateRenderer (Handlebars → Chromium page.pdf()) + PdfSealer (PAdES), with
- * a BrowserPool sized to the cores and as many certificates in flight as the pool has pages.
+ * a BrowserPool sized to the cores and as many certificates in flight as the render worker takes
+ * (RENDER_POOL_SIZE × RENDER_MAX_GROUP): renders that queue up are printed in groups of up to RENDER_MAX_GROUP per
+ * Chromium document and split into one PDF each (CertificateRenderer.render).
  *
  * Baseline, measured in the same run on the same pool ("Chromium's floor"): the same pages printing a trivial
  * one-line page (`<p>x</p>`, same paper size) to PDF, i.e. what page.setContent + page.pdf + the pool's reset
- * cost with nothing to lay out. Batches alternate floor, render, render, floor so that drift in machine load
- * (the development machine is shared) hits both sides alike.
+ * cost with nothing to lay out. Also in the same run, for comparison: the same certificates one per print
+ * (maxGroup 1, pool-size in flight: how certificateIssuance renders a single certificate when nothing else is
+ * queued). Batches alternate floor, grouped, single, single, grouped, floor so that drift in machine load (the
+ * development machine is shared) hits every side alike.
  *
- * Env: BENCH_RENDER_N certificates per side (default 60), BENCH_RENDER_WARMUP (default 2 × pool size),
- * BENCH_POOL_SIZE (default os.availableParallelism()), BENCH_POOL_BROWSERS (default 1, the production layout).
- * Prints, never asserts; exits non-zero only if something crashes.
+ * Env: BENCH_RENDER_N certificates per side (default 100), BENCH_RENDER_WARMUP (default 2 × pool size × group),
+ * BENCH_POOL_SIZE (default os.availableParallelism()), BENCH_POOL_BROWSERS (default 1, the production layout),
+ * BENCH_RENDER_MAX_GROUP (default 10, as RENDER_MAX_GROUP). Prints, never asserts; exits non-zero only if
+ * something crashes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -57,10 +62,11 @@ async function runBatch(n: number, concurrency: number, task: (i: number) => Pro
 }
 
 async function main(): Promise<void> {
-  const n = envInt('BENCH_RENDER_N', 60);
+  const n = envInt('BENCH_RENDER_N', 100);
   const size = envInt('BENCH_POOL_SIZE', availableParallelism());
   const browsers = envInt('BENCH_POOL_BROWSERS', 1);
-  const warmup = envInt('BENCH_RENDER_WARMUP', 2 * size);
+  const maxGroup = envInt('BENCH_RENDER_MAX_GROUP', 10);
+  const warmup = envInt('BENCH_RENDER_WARMUP', 2 * size * maxGroup);
 
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-render-'));
   const pool = await BrowserPool.create({ size, browsers });
@@ -68,8 +74,15 @@ async function main(): Promise<void> {
     const keys = await loadKeys(await ensureDevKeys(path.join(dir, 'keys')));
     const qr = new QrTokenService(keys.qrKey);
     const sealer = new PdfSealer({ key: keys.sealKey, certificate: keys.sealCertificate });
-    const renderer = new CertificateRenderer(pool);
+    const grouped = new CertificateRenderer(pool, { maxGroup });
+    const single = new CertificateRenderer(pool, { maxGroup: 1 });
     const photoJpeg = await testPhoto();
+    let prints = 0;
+    const withPage = pool.withPage.bind(pool);
+    pool.withPage = (fn) => {
+      prints++;
+      return withPage(fn);
+    };
 
     const view = (i: number): CertificateView => {
       const province = PROVINCES[i % PROVINCES.length];
@@ -89,73 +102,76 @@ async function main(): Promise<void> {
       };
     };
 
-    // Per-phase timings. render() calls this.renderHtml, so wrapping that method on the instance times the real
-    // path; "pdf" is then render() minus html: waiting for a page, setContent + page.pdf, the reset to about:blank.
-    const htmlMs = new WeakMap<CertificateView, number>();
-    const plainRenderHtml = renderer.renderHtml.bind(renderer);
-    renderer.renderHtml = async (v: CertificateView): Promise<string> => {
-      const t = performance.now();
-      const html = await plainRenderHtml(v);
-      htmlMs.set(v, performance.now() - t);
-      return html;
+    const sides = {
+      grouped: { ms: 0, prints: 0, render: [] as number[], seal: [] as number[], bytes: 0 },
+      single: { ms: 0, prints: 0, render: [] as number[], seal: [] as number[], bytes: 0 },
     };
-    const phases = { html: [] as number[], pdf: [] as number[], seal: [] as number[], total: [] as number[] };
-    let bytes = 0;
-
-    const certificate = async (i: number, record: boolean): Promise<void> => {
-      const v = view(i);
-      const t0 = performance.now();
-      const pdf = await renderer.render(v);
-      const t1 = performance.now();
-      const sealed = await sealer.seal(pdf, {
-        reason: '电子非执业会员证签发',
-        location: '北京',
-        name: '中国注册会计师协会',
-      });
-      const t2 = performance.now();
-      if (record) {
-        const html = htmlMs.get(v) ?? 0;
-        phases.html.push(html);
-        phases.pdf.push(t1 - t0 - html);
-        phases.seal.push(t2 - t1);
-        phases.total.push(t2 - t0);
-        bytes += sealed.length;
-      }
-    };
-
+    const certificate =
+      (renderer: CertificateRenderer, side?: (typeof sides)['grouped']) =>
+      async (i: number): Promise<void> => {
+        const t0 = performance.now();
+        const pdf = await renderer.render(view(i));
+        const t1 = performance.now();
+        const sealed = await sealer.seal(pdf, {
+          reason: '电子非执业会员证签发',
+          location: '北京',
+          name: '中国注册会计师协会',
+        });
+        if (side) {
+          side.render.push(t1 - t0);
+          side.seal.push(performance.now() - t1);
+          side.bytes += sealed.length;
+        }
+      };
     const trivial = async (): Promise<void> => {
       await pool.withPage(async (page) => {
         await page.setContent('<p>x</p>', { waitUntil: 'load' });
         await page.pdf(PAPER);
       });
     };
+    const timed = async (
+      side: (typeof sides)['grouped'],
+      count: number,
+      concurrency: number,
+      task: (i: number) => Promise<void>,
+    ) => {
+      const before = prints;
+      side.ms += await runBatch(count, concurrency, task);
+      side.prints += prints - before;
+    };
 
     // Warm-up: JIT, fonts loaded into the renderers, pdf-lib and pkijs code paths.
     await runBatch(warmup, size, () => trivial());
-    await runBatch(warmup, size, (i) => certificate(100_000 + i, false));
+    await runBatch(warmup, size * maxGroup, certificate(grouped));
+    await runBatch(2 * size, size, certificate(single));
 
     const half = Math.ceil(n / 2);
     const rest = n - half;
     let floorMs = 0;
-    let renderMs = 0;
     floorMs += await runBatch(half, size, () => trivial());
-    renderMs += await runBatch(half, size, (i) => certificate(i, true));
-    renderMs += await runBatch(rest, size, (i) => certificate(half + i, true));
+    await timed(sides.grouped, half, size * maxGroup, certificate(grouped, sides.grouped));
+    await timed(sides.single, half, size, certificate(single, sides.single));
+    await timed(sides.single, rest, size, certificate(single, sides.single));
+    await timed(sides.grouped, rest, size * maxGroup, certificate(grouped, sides.grouped));
     floorMs += await runBatch(rest, size, () => trivial());
 
-    const renderRate = (n / renderMs) * 1000;
     const floorRate = (n / floorMs) * 1000;
+    const rate = (side: (typeof sides)['grouped']) => (n / side.ms) * 1000;
     const layout = browsers === 1 ? `pool ${size}` : `pool ${size}, ${browsers} browsers`;
     const f = (x: number, d = 1) => x.toFixed(d);
     console.log(
-      `render: ${f(renderRate)} signed certificates/s (${layout}) | floor: ${f(floorRate)} trivial PDFs/s | ` +
-        `ratio ${f(renderRate / floorRate, 2)} (target ≥ ${TARGET_RATIO})`,
+      `render: ${f(rate(sides.grouped))} signed certificates/s (${layout}, up to ${maxGroup} a print) | ` +
+        `floor: ${f(floorRate)} trivial PDFs/s | ratio ${f(rate(sides.grouped) / floorRate, 2)} (target ≥ ${TARGET_RATIO})`,
     );
     console.log(
-      `render: per certificate, median ms: html ${f(median(phases.html))}, pdf ${f(median(phases.pdf))}, ` +
-        `seal ${f(median(phases.seal))}, total ${f(median(phases.total))} | ` +
-        `floor ${f((floorMs / n) * size)} ms per trivial PDF and page | ` +
-        `${n} certificates, ${size} in flight, ~${Math.round(bytes / n / 1024)} KB signed`,
+      `render: one certificate a print: ${f(rate(sides.single))}/s, ratio ${f(rate(sides.single) / floorRate, 2)} | ` +
+        `grouped: ${sides.grouped.prints} prints for ${n} certificates (${f(n / sides.grouped.prints)} a print)`,
+    );
+    console.log(
+      `render: per certificate, median ms: grouped render ${f(median(sides.grouped.render))} (queue included), ` +
+        `seal ${f(median(sides.grouped.seal))}; one a print: render ${f(median(sides.single.render))}, ` +
+        `seal ${f(median(sides.single.seal))} | floor ${f((floorMs / n) * size)} ms per trivial PDF and page | ` +
+        `~${Math.round(sides.grouped.bytes / n / 1024)} KB signed grouped, ~${Math.round(sides.single.bytes / n / 1024)} KB one a print`,
     );
   } finally {
     await pool.close();

@@ -22,7 +22,10 @@ export interface InspectionCampaignInput {
   readonly batchesPerRun?: number;
   /** Start dates the institutes set before the launch (ISO timestamps, by province code); others start at once. */
   readonly provinceStarts?: Readonly<Record<string, string>>;
-  /** Reissued versions rendered at once by campaignRendering (issuance workflows in flight); default 8. */
+  /**
+   * Reissued versions rendered at once by campaignRendering (issuance workflows in flight); default 20, so the
+   * render worker (RENDER_POOL_SIZE × RENDER_MAX_GROUP tasks) can print them in groups.
+   */
   readonly renderConcurrency?: number;
   /** Issuance children per run of campaignRendering before it continues as new; default 500. */
   readonly renderChildrenPerRun?: number;

@@ -124,7 +124,7 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
       args: [
         {
           year,
-          concurrency: input.renderConcurrency ?? 8,
+          concurrency: input.renderConcurrency ?? 20,
           childrenPerRun: input.renderChildrenPerRun ?? 500,
         },
       ],

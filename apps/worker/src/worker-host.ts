@@ -80,8 +80,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       return {
         ...common,
         activities: this.activitiesOf(RENDER_ACTIVITY_CLASSES),
-        // One certificate per Chromium page: more concurrent tasks would only queue inside the pool.
-        maxConcurrentActivityTaskExecutions: this.config.render.poolSize,
+        // Enough tasks at once for the renderer to print them in groups (a Chromium page each group); more would
+        // only wait inside the renderer.
+        maxConcurrentActivityTaskExecutions: this.config.render.poolSize * this.config.render.maxGroup,
       };
     }
     const bundlePath = this.config.temporal.workflowBundlePath;

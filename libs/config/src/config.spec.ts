@@ -41,6 +41,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, WORKER_TASK_QUEUES: 'render,gpu' })).toThrow(/WORKER_TASK_QUEUES/);
   });
 
+  it('groups up to 10 certificates a print by default; RENDER_MAX_GROUP=1 prints each alone', () => {
+    expect(loadConfig(valid).render.maxGroup).toBe(10);
+    expect(loadConfig({ ...valid, RENDER_MAX_GROUP: '1' }).render.maxGroup).toBe(1);
+    expect(() => loadConfig({ ...valid, RENDER_MAX_GROUP: '0' })).toThrow(/RENDER_MAX_GROUP/);
+  });
+
   it('reads the photo verification settings (R7b/R7c) with defaults that keep on-site review', () => {
     const defaults = loadConfig(valid).photo;
     expect(defaults).toEqual({

@@ -32,7 +32,12 @@ export interface AppConfig {
   readonly session: { readonly secret: string; readonly ttlSeconds: number };
   readonly storage: { readonly dataDir: string; readonly blobDir: string; readonly keysDir: string };
   readonly seal: { readonly keyPath: string; readonly certPath: string; readonly qrKeyPath: string };
-  readonly render: { readonly chromiumPath: string; readonly poolSize: number };
+  readonly render: {
+    readonly chromiumPath: string;
+    readonly poolSize: number;
+    /** Most certificates printed in one Chromium document when renders queue up (CertificateRenderer). */
+    readonly maxGroup: number;
+  };
   readonly tasks: { readonly reminderAfterSeconds: number };
   /** The yearly inspection-and-reissue campaign (R19). */
   readonly campaign: {
@@ -154,6 +159,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     render: {
       chromiumPath: r.string('CHROMIUM_PATH', '/usr/bin/chromium'),
       poolSize: r.int('RENDER_POOL_SIZE', Math.max(1, os.availableParallelism()), 1, 64),
+      maxGroup: r.int('RENDER_MAX_GROUP', 10, 1, 50),
     },
     tasks: { reminderAfterSeconds: r.duration('TASK_REMINDER_AFTER', 3 * 24 * 3600) },
     // A page is one transaction, and what a retried batch may redo; small pages let tests and demos watch it move.

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import Handlebars from 'handlebars';
+import { PDFDocument } from 'pdf-lib';
 import type { BrowserPool } from './browser-pool';
 import {
   createSubsetFamily,
@@ -61,6 +62,11 @@ export interface CertificateRendererOptions {
   readonly subsetFonts?: boolean;
   /** Where the fonts of the chains are; default: fontconfig (`fc-match`). */
   readonly fontLocator?: FontLocator;
+  /**
+   * Most certificates printed in one Chromium document (one page each) when renders queue up; default 10, 1 = one
+   * print per certificate. See `render`.
+   */
+  readonly maxGroup?: number;
 }
 
 /**
@@ -75,6 +81,18 @@ interface CertificateTemplateData {
   /** certificate.css, trusted (from disk); the only value the template writes unescaped. */
   stylesheet: string;
   title: string;
+  /** One per certificate, one page each. */
+  sheets: SheetData[];
+}
+
+interface WaitingRender {
+  readonly view: CertificateView;
+  readonly resolve: (pdf: Buffer) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** One certificate's values. */
+interface SheetData {
   nationalBodyName: string;
   certificateNo: string;
   name: string;
@@ -92,9 +110,7 @@ interface CertificateTemplateData {
   instituteSealDataUrl: string;
 }
 
-const BLANK_TEMPLATE_DATA: CertificateTemplateData = {
-  stylesheet: '',
-  title: '',
+const BLANK_SHEET: SheetData = {
   nationalBodyName: '',
   certificateNo: '',
   name: '',
@@ -111,6 +127,8 @@ const BLANK_TEMPLATE_DATA: CertificateTemplateData = {
   nationalSealDataUrl: '',
   instituteSealDataUrl: '',
 };
+
+const BLANK_TEMPLATE_DATA: CertificateTemplateData = { stylesheet: '', title: '', sheets: [BLANK_SHEET] };
 
 const TEMPLATE_SUBDIR = path.join('templates', 'certificates');
 const TEMPLATE_FILE = 'certificate.hbs';
@@ -135,11 +153,16 @@ export class CertificateRenderer {
   private readonly sealArtwork: SealArtwork;
   private readonly stylesheet: string;
   private readonly fonts: { readonly serif: SubsetFamily; readonly sans: SubsetFamily } | null;
+  private readonly maxGroup: number;
+  /** Renders waiting for a page; taken in groups of up to `maxGroup` as pages free up. */
+  private readonly waiting: WaitingRender[] = [];
+  private printing = 0;
 
   constructor(
     private readonly pool: BrowserPool,
     options: CertificateRendererOptions = {},
   ) {
+    this.maxGroup = Math.max(1, Math.floor(options.maxGroup ?? 10));
     // Templates are read and compiled once; a missing or broken template fails at start-up, not at first issue.
     const dir = options.templateDir ?? findTemplateDir();
     const handlebars = Handlebars.create();
@@ -171,10 +194,27 @@ export class CertificateRenderer {
 
   /** The certificate page as HTML (also handy for previews and tests that need no browser). */
   async renderHtml(view: CertificateView): Promise<string> {
-    assertView(view);
+    return this.documentHtml([view]);
+  }
+
+  /** One document with a page per certificate; its fonts cover every certificate's text. */
+  private async documentHtml(views: readonly CertificateView[]): Promise<string> {
+    views.forEach(assertView);
+    const sheets = await Promise.all(views.map((view) => this.sheetData(view)));
+    // The faces of several certificates overlap (labels, institute names): each rule once, in order.
+    const faces = new Set(sheets.flatMap((sheet) => this.fontFaces(sheet).split('\n')));
     const data: CertificateTemplateData = {
-      stylesheet: '',
-      title: `电子非执业会员证 ${view.certificateNo}`,
+      stylesheet: [...faces].join('\n') + this.stylesheet,
+      title: `电子非执业会员证 ${views.map((v) => v.certificateNo).join('、')}`,
+      sheets,
+    };
+    // The doctype is added here rather than in the template because Prettier's Handlebars formatter drops it,
+    // and without it Chromium lays the page out in quirks mode.
+    return `<!DOCTYPE html>\n${this.template(data)}`;
+  }
+
+  private async sheetData(view: CertificateView): Promise<SheetData> {
+    return {
       nationalBodyName: NATIONAL_BODY_NAME,
       certificateNo: view.certificateNo,
       name: view.name,
@@ -193,17 +233,13 @@ export class CertificateRenderer {
       nationalSealDataUrl: this.sealArtwork(NATIONAL_BODY_NAME),
       instituteSealDataUrl: this.sealArtwork(view.instituteName),
     };
-    data.stylesheet = this.fontFaces(data) + this.stylesheet;
-    // The doctype is added here rather than in the template because Prettier's Handlebars formatter drops it,
-    // and without it Chromium lays the page out in quirks mode.
-    return `<!DOCTYPE html>\n${this.template(data)}`;
   }
 
   /**
    * `@font-face` rules for the page's printed text: the template's labels (prepared at construction), the
    * institute name (prepared once per institute) and the certificate's own values. The seals carry their own.
    */
-  private fontFaces(data: CertificateTemplateData): string {
+  private fontFaces(data: SheetData): string {
     if (!this.fonts) return '';
     const values = [
       data.nationalBodyName,
@@ -220,22 +256,88 @@ export class CertificateRenderer {
     return this.fonts.serif.fontFaces(values, data.instituteName) + this.fonts.sans.fontFaces(data.certificateNo);
   }
 
-  /** The unsigned certificate PDF (one A5 landscape page). */
-  async render(view: CertificateView): Promise<Buffer> {
-    const html = await this.renderHtml(view);
-    return this.pool.withPage(async (page) => {
-      // 'load' waits for the data: URL images; fonts are local, so nothing else is pending.
-      await page.setContent(html, { waitUntil: 'load' });
-      const pdf = await page.pdf({
-        width: '210mm',
-        height: '148mm',
-        printBackground: true,
-        preferCSSPageSize: true,
-        pageRanges: '1',
-      });
-      return Buffer.from(pdf);
+  /**
+   * The unsigned certificate PDF (one A5 landscape page).
+   *
+   * Each Chromium print has a fixed cost about as large as the certificate's own (bench/render: the trivial page).
+   * So renders that arrive while every page of the pool is busy wait and are then printed together, up to
+   * `maxGroup` in one document, and the PDF is split into one file per certificate (pdf-lib copies each page with
+   * the fonts and images it uses). A render alone is printed alone, as before; a group that fails is printed again
+   * one by one, so one bad certificate never fails the others.
+   */
+  render(view: CertificateView): Promise<Buffer> {
+    try {
+      assertView(view); // a bad view is refused now, never inside somebody else's group
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ view, resolve, reject });
+      this.drain();
     });
   }
+
+  private drain(): void {
+    while (this.waiting.length > 0 && this.printing < this.pool.size) {
+      const group = this.waiting.splice(0, this.maxGroup);
+      this.printing++;
+      void this.printGroup(group).finally(() => {
+        this.printing--;
+        this.drain();
+      });
+    }
+  }
+
+  private async printGroup(group: WaitingRender[]): Promise<void> {
+    try {
+      const pdfs = await this.print(group.map((g) => g.view));
+      group.forEach((g, i) => g.resolve(pdfs[i]));
+    } catch (error) {
+      if (group.length === 1) return group[0].reject(error);
+      for (const g of group) {
+        await this.print([g.view]).then(([pdf]) => g.resolve(pdf), g.reject);
+      }
+    }
+  }
+
+  private async print(views: readonly CertificateView[]): Promise<Buffer[]> {
+    const html = await this.documentHtml(views);
+    const pdf = await this.pool.withPage(async (page) => {
+      // 'load' waits for the data: URL images; fonts are local, so nothing else is pending.
+      await page.setContent(html, { waitUntil: 'load' });
+      return Buffer.from(
+        await page.pdf({
+          width: '210mm',
+          height: '148mm',
+          printBackground: true,
+          preferCSSPageSize: true,
+          ...(views.length === 1 ? { pageRanges: '1' } : {}),
+        }),
+      );
+    });
+    return views.length === 1 ? [pdf] : splitPages(pdf, views);
+  }
+}
+
+/** One PDF per page of a group print, each titled with its certificate number. */
+async function splitPages(pdf: Buffer, views: readonly CertificateView[]): Promise<Buffer[]> {
+  const source = await PDFDocument.load(pdf, { updateMetadata: false });
+  if (source.getPageCount() !== views.length) {
+    throw new Error(`group print has ${source.getPageCount()} pages for ${views.length} certificates`);
+  }
+  const out: Buffer[] = [];
+  for (const [i, view] of views.entries()) {
+    const single = await PDFDocument.create({ updateMetadata: false });
+    const [page] = await single.copyPages(source, [i]);
+    single.addPage(page);
+    single.setTitle(`电子非执业会员证 ${view.certificateNo}`);
+    single.setLanguage('zh-CN');
+    single.setProducer(source.getProducer() ?? 'Chromium');
+    single.setCreator(source.getCreator() ?? 'Chromium');
+    single.setCreationDate(source.getCreationDate() ?? new Date());
+    out.push(Buffer.from(await single.save()));
+  }
+  return out;
 }
 
 /** The text of a page (tags dropped; the template's labels carry no character references). */

@@ -128,3 +128,83 @@ describe('e-certificate PDF (R1, R2, R9)', () => {
     expect(stdout).toContain('京注协〔2019〕12号');
   });
 });
+
+describe('certificates printed together when renders queue up (R1, R9; bench/render)', () => {
+  let dir: string;
+  let pool: BrowserPool;
+  let renderer: CertificateRenderer;
+  let sealer: PdfSealer;
+  let qr: QrTokenService;
+  const prints: number[] = [];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pdf-group-'));
+    const keys = await loadKeys(await ensureDevKeys(path.join(dir, 'keys')));
+    qr = new QrTokenService(keys.qrKey);
+    sealer = new PdfSealer({ key: keys.sealKey, certificate: keys.sealCertificate });
+    // One page: while it prints the first certificate, the others queue and go together.
+    pool = await BrowserPool.create({ size: 1 });
+    const withPage = pool.withPage.bind(pool);
+    pool.withPage = (fn) => {
+      prints.push(Date.now());
+      return withPage(fn);
+    };
+    renderer = new CertificateRenderer(pool, { maxGroup: 4 });
+  });
+
+  afterAll(async () => {
+    await pool?.close();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints five certificates in two prints, each its own one-page PDF with its own data, fonts and QR code', async () => {
+    const names = ['赵一', '钱二', '孙三', '李四', '欧阳𠇔'];
+    const photoJpeg = await testPhoto();
+    const views: CertificateView[] = names.map((name, i) => {
+      const certificateNo = `1100000009${String(i).padStart(2, '0')}`;
+      return {
+        certificateNo,
+        version: 1,
+        name,
+        gender: i % 2 ? 'female' : 'male',
+        photoJpeg,
+        instituteName: i % 2 ? '北京注册会计师协会' : '上海市注册会计师协会',
+        joinedOn: '2019-03-01',
+        approvalDocNo: `京注协〔2019〕${i + 10}号`,
+        latestInspection: { year: 2025, passedOn: '2025-06-10' },
+        issuedOn: '2025-07-01',
+        verifyUrl: qr.verifyUrl('https://verify.cicpa.example.cn', certificateNo, 1),
+      };
+    });
+    // A bad certificate among them is refused alone; the others are printed.
+    const bad = renderer.render({ ...views[0], certificateNo: '1100' });
+    const pdfs = await Promise.all(views.map((v) => renderer.render(v)));
+    await expect(bad).rejects.toThrow(/12 digits/);
+    expect(prints).toHaveLength(2);
+
+    for (const [i, pdf] of pdfs.entries()) {
+      const file = path.join(dir, `c${i}.pdf`);
+      const sealedPdf = await sealer.seal(pdf, {
+        reason: '电子非执业会员证签发',
+        location: '北京',
+        name: '中国注册会计师协会',
+      });
+      await fs.writeFile(file, sealedPdf);
+      const document = await PDFDocument.load(sealedPdf);
+      expect(document.getPageCount()).toBe(1);
+      expect(document.getTitle()).toBe(`电子非执业会员证 ${views[i].certificateNo}`);
+      const text = run('pdftotext', ['-layout', file, '-']).stdout;
+      expect(text).toContain(views[i].certificateNo);
+      expect(text).toContain(names[i].replace('𠇔', ''));
+      for (const other of views.filter((_, j) => j !== i)) expect(text).not.toContain(other.certificateNo);
+      // Every font embedded (pdffonts' "emb" column), so the certificate prints the same everywhere.
+      const fonts = run('pdffonts', [file]).stdout.split('\n').slice(2).filter(Boolean);
+      expect(fonts.length).toBeGreaterThan(0);
+      for (const line of fonts) expect(line).toMatch(/\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/);
+      expect(run('pdfsig', [file]).stdout).toContain('Signature is Valid');
+      const prefix = path.join(dir, `p${i}`);
+      expect(run('pdftoppm', ['-r', '150', '-png', file, prefix]).status).toBe(0);
+      expect(run('zbarimg', ['-q', '--raw', `${prefix}-1.png`]).stdout.trim()).toBe(views[i].verifyUrl);
+    }
+  });
+});

@@ -47,8 +47,8 @@ class BrowserPoolCloser implements OnApplicationShutdown {
     BrowserPoolCloser,
     {
       provide: CertificateRenderer,
-      inject: [BrowserPool],
-      useFactory: (pool: BrowserPool) => new CertificateRenderer(pool),
+      inject: [BrowserPool, APP_CONFIG],
+      useFactory: (pool: BrowserPool, c: AppConfig) => new CertificateRenderer(pool, { maxGroup: c.render.maxGroup }),
     },
     {
       provide: PdfSealer,

@@ -80,11 +80,20 @@ export class RenderActivities {
     const recorded = await this.recordedPdf(view.certificateNo, view.version);
     if (recorded) return recorded;
 
-    Context.current().heartbeat('render');
+    const context = Context.current();
+    context.heartbeat('render');
     const photoJpeg = await this.blobs.get(input.photoBlobKey);
     const verifyUrl = this.qrTokens.verifyUrl(this.config.api.publicBaseUrl, view.certificateNo, view.version);
-    const pdf = await this.renderer.render({ ...view, photoJpeg, verifyUrl });
-    Context.current().heartbeat('seal');
+    // The renderer may hold this certificate until a page is free and print it with others (a campaign's queue):
+    // keep telling Temporal this worker is alive meanwhile, well inside the 10 s heartbeat timeout.
+    const alive = setInterval(() => context.heartbeat('render'), 2_000);
+    let pdf: Buffer;
+    try {
+      pdf = await this.renderer.render({ ...view, photoJpeg, verifyUrl });
+    } finally {
+      clearInterval(alive);
+    }
+    context.heartbeat('seal');
     const sealed = await this.sealer.seal(pdf, {
       reason: '电子非执业会员证签发',
       location: input.location,

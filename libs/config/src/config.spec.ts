@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 const valid = {
@@ -6,6 +8,24 @@ const valid = {
 };
 
 describe('loadConfig', () => {
+  it('reads no setting that .env.example does not document', () => {
+    const read = new Set<string>();
+    const env = new Proxy<Record<string, string | undefined>>(
+      { ...valid },
+      {
+        get(target, key) {
+          if (typeof key === 'string' && /^[A-Z][A-Z0-9_]*$/.test(key)) read.add(key);
+          return typeof key === 'string' ? target[key] : undefined;
+        },
+      },
+    );
+    loadConfig(env);
+    const example = readFileSync(path.resolve(__dirname, '../../../.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    expect(read.size).toBeGreaterThan(30);
+    expect([...read].filter((key) => !documented.has(key)).sort()).toEqual([]);
+  });
+
   it('applies typed defaults to a minimal environment', () => {
     const config = loadConfig(valid, '/srv/app');
     expect(config.api.port).toBe(3000);

@@ -12,6 +12,7 @@ import { AllExceptionsFilter } from './common/exception.filter';
 import { HealthModule } from './health/health.module';
 import { InspectionsModule } from './inspections/inspections.module';
 import { MembersModule } from './members/members.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PagesModule } from './pages/pages.module';
 import { CertificatesModule } from './certificates/certificates.module';
 import { ClaimsModule } from './claims/claims.module';
@@ -72,6 +73,7 @@ export class AppModule {
         ClaimsModule,
         CampaignsModule,
         InspectionsModule,
+        NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -47,8 +47,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
@@ -63,8 +61,7 @@ import { DataSource } from 'typeorm';
 import { CampaignActivities, type ProcessBatchResult } from '@app/activities/campaign/campaign.activities';
 import { loadConfig } from '@app/config';
 import { PROVINCES } from '@app/domain/provinces';
-import { dataSourceOptions, FsBlobStore, runMigrations, seedDemoData } from '@app/persistence';
-import { buildWorkflowBundle } from '@app/temporal/bundle';
+import { dataSourceOptions, FsBlobStore, seedDemoData } from '@app/persistence';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, workflowIds } from '@app/temporal/names';
 import {
   NATIONAL_PROVINCE_VALUE,
@@ -72,7 +69,8 @@ import {
 } from '@app/workflows/inspection-campaign/inspection-campaign.messages';
 import type { inspectionCampaign } from '@app/workflows/inspection-campaign/inspection-campaign.workflow';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { startPostgres, startTemporal, stopChild } from '../scripts/lib/services';
+import { stopChild } from '../scripts/lib/services';
+import { startBenchServices } from './support/services';
 
 const YEAR = 2025;
 const CLAIM_DEADLINE = '2099-12-31';
@@ -483,36 +481,7 @@ async function main(): Promise<void> {
   const phase = (what: string) =>
     console.error(`campaign: ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s ${what}`);
 
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-campaign-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  // As root, PostgreSQL runs as `postgres`, which must be able to enter the folder (mkdtemp makes it 0700).
-  await chmod(dir, 0o711);
-
-  // ---------------------------------------------------------------- services
-  const started = await Promise.allSettled([
-    startPostgres({ dataDir: path.join(dir, 'postgres'), database: DATABASE, ephemeral: true }).then((pg) => {
-      cleanups.push(async () => {
-        await pg.stop();
-        await rm(pg.dataDir, { recursive: true, force: true });
-      });
-      return pg;
-    }),
-    startTemporal({ logFile: path.join(dir, 'temporal.log'), uiPort: null }).then((t) => {
-      cleanups.push(() => t.stop());
-      return t;
-    }),
-    buildWorkflowBundle(),
-  ]);
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  const [pg, temporalServer, bundle] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<ReturnType<typeof startPostgres>>,
-    Awaited<ReturnType<typeof startTemporal>>,
-    Awaited<ReturnType<typeof buildWorkflowBundle>>,
-  ];
-  await runMigrations(pg.url);
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
+  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('campaign', DATABASE, cleanups);
   phase('services up, schema migrated');
 
   // ---------------------------------------------------------------- data

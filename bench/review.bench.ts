@@ -22,8 +22,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
@@ -33,15 +31,15 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
-import { runMigrations, Task } from '@app/persistence';
-import { buildWorkflowBundle } from '@app/temporal/bundle';
+import { Task } from '@app/persistence';
 import { createApiApp } from '../apps/api/src/app.factory';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { startPostgres, startTemporal, stopChild } from '../scripts/lib/services';
+import { stopChild } from '../scripts/lib/services';
 import { createStaff, TEST_PASSWORD } from '../test/factories/accounts';
 import { applicationFields, defaultFiles, formData } from '../test/factories/applications';
 import { Session } from '../test/support/api';
 import { goSignal, type signalThenActivity } from './workflows/signal-roundtrip';
+import { startBenchServices } from './support/services';
 
 const TARGET_P95_MS = 300;
 const PROVINCE = '11';
@@ -127,36 +125,7 @@ async function main(): Promise<void> {
   }
   const root = path.resolve(__dirname, '..');
 
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-review-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  // As root, PostgreSQL runs as `postgres`, which must be able to enter the folder (mkdtemp makes it 0700).
-  await chmod(dir, 0o711);
-
-  // ---------------------------------------------------------------- services
-  const started = await Promise.allSettled([
-    startPostgres({ dataDir: path.join(dir, 'postgres'), database: 'cicpa_bench', ephemeral: true }).then((pg) => {
-      cleanups.push(async () => {
-        await pg.stop();
-        await rm(pg.dataDir, { recursive: true, force: true });
-      });
-      return pg;
-    }),
-    startTemporal({ logFile: path.join(dir, 'temporal.log'), uiPort: null }).then((t) => {
-      cleanups.push(() => t.stop());
-      return t;
-    }),
-    buildWorkflowBundle(),
-  ]);
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  const [pg, temporalServer, bundle] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<ReturnType<typeof startPostgres>>,
-    Awaited<ReturnType<typeof startTemporal>>,
-    Awaited<ReturnType<typeof buildWorkflowBundle>>,
-  ];
-  await runMigrations(pg.url);
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
+  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('review', 'cicpa_bench', cleanups);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -13,6 +13,7 @@ import { createMembersInBulk, type BulkMembersExpected } from '../factories/memb
 import { startApi, type TestApi } from '../support/api';
 import { attr, launchBrowser, submitAndWait, text } from '../support/browser';
 import { startWorker } from '../support/worker';
+import { terminateCampaign } from '../integration/campaign/support';
 
 jest.setTimeout(300_000);
 
@@ -40,12 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Whatever happened above, the campaign must not run on into later test files (its children are terminated too).
-  await api?.app
-    .get(Client)
-    .workflow.getHandle(`campaign-${YEAR}`)
-    .terminate('test over')
-    .catch(() => undefined);
+  await terminateCampaign(api, YEAR);
   await browser?.close();
   await worker?.close();
   await api?.close();

@@ -9,6 +9,7 @@ import type { StaffRole } from '@app/domain/roles';
 import { createMember } from '../../factories/accounts';
 import { staffSession } from '../certificates/support';
 import { startApi, type Session, type TestApi } from '../../support/api';
+import { terminateCampaign } from './support';
 
 jest.setTimeout(60_000);
 
@@ -25,11 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.app
-    .get(Client)
-    .workflow.getHandle(`campaign-${YEAR}`)
-    .terminate('test over')
-    .catch(() => undefined);
+  await terminateCampaign(api, YEAR);
   await api?.close();
 });
 

@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '@app/temporal/names';
 import { staffSession } from '../certificates/support';
 import { readJson, startApi, type TestApi } from '../../support/api';
+import { terminateCampaign } from './support';
 
 jest.setTimeout(60_000);
 
@@ -18,11 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // No worker runs this campaign here; terminate it so no later test file's worker picks it up.
-  await api?.app
-    .get(Client)
-    .workflow.getHandle(`campaign-${YEAR}`)
-    .terminate('test over')
-    .catch(() => undefined);
+  await terminateCampaign(api, YEAR);
   await api?.close();
 });
 

@@ -70,7 +70,7 @@ import {
 import type { inspectionCampaign } from '@app/workflows/inspection-campaign/inspection-campaign.workflow';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { stopChild } from '../scripts/lib/services';
-import { startBenchServices } from './support/services';
+import { cleanups, startBenchServices, withCleanups } from './support/services';
 
 const YEAR = 2025;
 const CLAIM_DEADLINE = '2099-12-31';
@@ -107,15 +107,6 @@ const p50p95 = (xs: readonly number[], digits = 0, unit = 'ms') =>
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const int = (n: number) => n.toLocaleString('en-US');
 const mib = (kib: number) => kib / 1024;
-
-/** Cleanups run last-registered first; also on SIGINT/SIGTERM, so no server outlives the benchmark. */
-const cleanups: (() => Promise<unknown>)[] = [];
-async function runCleanups(): Promise<void> {
-  while (cleanups.length) {
-    const cleanup = cleanups.pop()!;
-    await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
-  }
-}
 
 // ------------------------------------------------------------------ memory (/proc)
 
@@ -481,7 +472,7 @@ async function main(): Promise<void> {
   const phase = (what: string) =>
     console.error(`campaign: ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s ${what}`);
 
-  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('campaign', DATABASE, cleanups);
+  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('campaign', DATABASE);
   phase('services up, schema migrated');
 
   // ---------------------------------------------------------------- data
@@ -772,19 +763,7 @@ async function entry(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   if (process.argv.includes(WORKER_ARG)) return workerChild();
   if (process.argv.includes(BASELINE_ARG)) return baselineChild();
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: stopping the benchmark's servers`);
-    void runCleanups().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await main();
-  } finally {
-    await runCleanups();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  await withCleanups(main);
 }
 
 entry().catch((error: unknown) => {

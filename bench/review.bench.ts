@@ -39,7 +39,7 @@ import { createStaff, TEST_PASSWORD } from '../test/factories/accounts';
 import { applicationFields, defaultFiles, formData } from '../test/factories/applications';
 import { Session } from '../test/support/api';
 import { goSignal, type signalThenActivity } from './workflows/signal-roundtrip';
-import { startBenchServices } from './support/services';
+import { cleanups, startBenchServices, withCleanups } from './support/services';
 
 const TARGET_P95_MS = 300;
 const PROVINCE = '11';
@@ -62,15 +62,6 @@ const percentile = (xs: readonly number[], p: number): number => {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** performance.now() as epoch milliseconds, comparable with Temporal's and PostgreSQL's timestamps. */
 const epochMs = (t: number) => performance.timeOrigin + t;
-
-/** Cleanups run last-registered first; also on SIGINT/SIGTERM, so no server outlives the benchmark. */
-const cleanups: (() => Promise<unknown>)[] = [];
-async function runCleanups(): Promise<void> {
-  while (cleanups.length) {
-    const cleanup = cleanups.pop()!;
-    await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
-  }
-}
 
 interface TaskItem {
   id: string;
@@ -125,7 +116,7 @@ async function main(): Promise<void> {
   }
   const root = path.resolve(__dirname, '..');
 
-  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('review', 'cicpa_bench', cleanups);
+  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('review', 'cicpa_bench');
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -404,19 +395,7 @@ async function entry(): Promise<void> {
   // The SDK's worker state changes and webpack's module list are INFO: keep the output to the figures.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   if (process.argv.includes(WORKER_ARG)) return workerChild();
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: stopping the benchmark's servers`);
-    void runCleanups().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await main();
-  } finally {
-    await runCleanups();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  await withCleanups(main);
 }
 
 entry().catch((error: unknown) => {

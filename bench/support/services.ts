@@ -1,7 +1,7 @@
 /**
  * The throw-away services of a benchmark that runs the real worker: a temporary folder, an ephemeral PostgreSQL
  * (migrated), a headless Temporal dev server and the workflow bundle written there. Each is registered in
- * `cleanups` as soon as it exists, so a failure or Ctrl-C half-way still removes what was started.
+ * `cleanups` as soon as it exists, so a failure or Ctrl-C half-way still removes what was started (withCleanups).
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,16 @@ import { startPostgres, startTemporal } from '../../scripts/lib/services';
 
 export type Cleanups = (() => Promise<unknown>)[];
 
+/** Cleanups run last-registered first; also on SIGINT/SIGTERM, so no server outlives the benchmark. */
+export const cleanups: Cleanups = [];
+
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length) {
+    const cleanup = cleanups.pop()!;
+    await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
+  }
+}
+
 export interface BenchServices {
   readonly dir: string;
   readonly pg: Awaited<ReturnType<typeof startPostgres>>;
@@ -19,7 +29,7 @@ export interface BenchServices {
   readonly bundlePath: string;
 }
 
-export async function startBenchServices(name: string, database: string, cleanups: Cleanups): Promise<BenchServices> {
+export async function startBenchServices(name: string, database: string): Promise<BenchServices> {
   const dir = await mkdtemp(path.join(tmpdir(), `bench-${name}-`));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   // As root, PostgreSQL runs as `postgres`, which must be able to enter the folder (mkdtemp makes it 0700).
@@ -50,4 +60,21 @@ export async function startBenchServices(name: string, database: string, cleanup
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   return { dir, pg, temporal, bundlePath };
+}
+
+/** Runs a benchmark's main with its cleanups at the end, on failure, and on Ctrl-C or SIGTERM. */
+export async function withCleanups(main: () => Promise<void>): Promise<void> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: stopping the benchmark's servers`);
+    void runCleanups().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await main();
+  } finally {
+    await runCleanups();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -49,7 +49,6 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { NestFactory } from '@nestjs/core';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -68,9 +67,8 @@ import {
   type ProvinceCampaignInput,
 } from '@app/workflows/inspection-campaign/inspection-campaign.messages';
 import type { inspectionCampaign } from '@app/workflows/inspection-campaign/inspection-campaign.workflow';
-import { WorkerModule } from '../apps/worker/src/worker.module';
 import { stopChild } from '../scripts/lib/services';
-import { cleanups, startBenchServices, withCleanups } from './support/services';
+import { cleanups, serveWorkerChild, servicesEnv, startBenchServices, withCleanups } from './support/services';
 
 const YEAR = 2025;
 const CLAIM_DEADLINE = '2099-12-31';
@@ -187,23 +185,6 @@ function treeMemory(pid: number): TreeMemory {
 }
 
 // ------------------------------------------------------------------ child processes
-
-/** The worker app alone, serving the registry queue only: run as a child process of the benchmark. */
-async function workerChild(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig(process.env)), {
-    logger: ['error', 'warn'],
-  });
-  await app.init();
-  let closing = false;
-  const close = () => {
-    if (closing) return;
-    closing = true;
-    void app.close().finally(() => process.exit(0));
-  };
-  process.on('disconnect', close);
-  process.on('SIGTERM', close);
-  process.send!('ready');
-}
 
 interface BaselineInput {
   url: string;
@@ -472,7 +453,8 @@ async function main(): Promise<void> {
   const phase = (what: string) =>
     console.error(`campaign: ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s ${what}`);
 
-  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('campaign', DATABASE);
+  const services = await startBenchServices('campaign', DATABASE);
+  const { dir, pg, temporal: temporalServer } = services;
   phase('services up, schema migrated');
 
   // ---------------------------------------------------------------- data
@@ -515,18 +497,7 @@ async function main(): Promise<void> {
   phase(`certificates issued, VACUUM ANALYZE, baseline copy in ${prepareS.toFixed(1)} s`);
 
   // ---------------------------------------------------------------- worker
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: pg.url,
-    TEMPORAL_ADDRESS: temporalServer.address,
-    TEMPORAL_NAMESPACE: temporalServer.namespace,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-    WORKER_TASK_QUEUES: TASK_QUEUES.registry,
-    DATA_DIR: dir,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-  };
+  const env = servicesEnv(services, { WORKER_TASK_QUEUES: TASK_QUEUES.registry });
   const config = loadConfig(env, root);
   const worker = spawnChild(WORKER_ARG, env, root);
   await nextMessage(worker, 'worker start');
@@ -761,7 +732,7 @@ async function main(): Promise<void> {
 async function entry(): Promise<void> {
   // The SDK's worker state changes and webpack's module list are INFO: keep the output to the figures.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  if (process.argv.includes(WORKER_ARG)) return workerChild();
+  if (process.argv.includes(WORKER_ARG)) return serveWorkerChild();
   if (process.argv.includes(BASELINE_ARG)) return baselineChild();
   await withCleanups(main);
 }

@@ -39,7 +39,7 @@ import { createStaff, TEST_PASSWORD } from '../test/factories/accounts';
 import { applicationFields, defaultFiles, formData } from '../test/factories/applications';
 import { Session } from '../test/support/api';
 import { goSignal, type signalThenActivity } from './workflows/signal-roundtrip';
-import { cleanups, startBenchServices, withCleanups } from './support/services';
+import { cleanups, serveWorkerChild, servicesEnv, startBenchServices, withCleanups } from './support/services';
 
 const TARGET_P95_MS = 300;
 const PROVINCE = '11';
@@ -74,23 +74,6 @@ async function json<T>(response: Response, what: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** The worker app alone: run as a child process of the benchmark (BENCH_REVIEW_WORKER=child). */
-async function workerChild(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig(process.env)), {
-    logger: ['error', 'warn'],
-  });
-  await app.init();
-  let closing = false;
-  const close = () => {
-    if (closing) return;
-    closing = true;
-    void app.close().finally(() => process.exit(0));
-  };
-  process.on('disconnect', close);
-  process.on('SIGTERM', close);
-  process.send!('ready');
-}
-
 async function startWorkerChild(env: NodeJS.ProcessEnv, root: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', path.join(root, 'bench', 'register.mts'), __filename, WORKER_ARG], {
     cwd: root,
@@ -116,19 +99,10 @@ async function main(): Promise<void> {
   }
   const root = path.resolve(__dirname, '..');
 
-  const { dir, pg, temporal: temporalServer, bundlePath } = await startBenchServices('review', 'cicpa_bench');
+  const services = await startBenchServices('review', 'cicpa_bench');
+  const { temporal: temporalServer } = services;
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: pg.url,
-    TEMPORAL_ADDRESS: temporalServer.address,
-    TEMPORAL_NAMESPACE: temporalServer.namespace,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-    DATA_DIR: dir,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-  };
+  const env = servicesEnv(services);
   const config = loadConfig(env, root);
 
   // ---------------------------------------------------------------- API and worker apps
@@ -394,7 +368,7 @@ async function timeline(
 async function entry(): Promise<void> {
   // The SDK's worker state changes and webpack's module list are INFO: keep the output to the figures.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  if (process.argv.includes(WORKER_ARG)) return workerChild();
+  if (process.argv.includes(WORKER_ARG)) return serveWorkerChild();
   await withCleanups(main);
 }
 

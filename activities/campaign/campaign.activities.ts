@@ -14,7 +14,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Context } from '@temporalio/activity';
 import { DataSource, type EntityManager } from 'typeorm';
 import { findProvince } from '@app/domain/provinces';
-import { appendAudit } from '@app/persistence';
+import { appendAudit, rowsOf } from '@app/persistence';
 import { workflowIds } from '@app/temporal/names';
 import { enqueue, type OutboxMessage } from '../notifications/outbox';
 import {
@@ -448,17 +448,6 @@ const beijingDate = new Intl.DateTimeFormat('zh-CN', {
 /** `2025年12月31日`: the first day on which paper certificates are no longer valid. */
 export function deadlineLabel(claimDeadline: string): string {
   return beijingDate.format(new Date(deadlineInstant(claimDeadline)));
-}
-
-/**
- * The rows of an `UPDATE … RETURNING` (TypeORM's PostgreSQL driver answers `[rows, affected]` for UPDATE and DELETE,
- * but the rows themselves for SELECT and INSERT).
- */
-function rowsOf<T = unknown>(raw: unknown): T[] {
-  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') {
-    return raw[0] as T[];
-  }
-  return raw as T[];
 }
 
 function instituteName(provinceCode: string): string {

@@ -21,7 +21,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Context } from '@temporalio/activity';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import type { NotificationChannel } from '@app/persistence';
+import { rowsOf, type NotificationChannel } from '@app/persistence';
 import type {
   DeliverPendingInput,
   DeliveryCounts,
@@ -120,8 +120,7 @@ export class NotificationActivities {
       RETURNING n.id, n.channel, n.recipient, n.subject, n.body, n.attempts`,
       [channels],
     );
-    // TypeORM's PostgreSQL driver answers `[rows, affected]` for UPDATE … RETURNING.
-    const rows = (Array.isArray(raw) && Array.isArray(raw[0]) ? raw[0] : raw) as ClaimedRow[];
+    const rows = rowsOf<ClaimedRow>(raw);
     return rows[0] ?? null;
   }
 

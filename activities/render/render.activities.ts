@@ -12,7 +12,7 @@ import {
   sha256,
   type CertificateView,
 } from '@app/pdf';
-import type { BlobStore } from '@app/persistence';
+import { rowsOf, type BlobStore } from '@app/persistence';
 import { InjectBlobStore } from '@app/persistence/nest/blob-store.module';
 import { ISSUANCE_FAILURES } from '../../workflows/certificate-issuance/certificate-issuance.messages';
 
@@ -107,8 +107,7 @@ export class RenderActivities {
        WHERE certificate_no = $1 AND version = $2 AND pdf_blob_key IS NULL RETURNING id`,
       [view.certificateNo, view.version, pdfBlobKey, digest],
     );
-    const claimedRows = Array.isArray(claimed) && Array.isArray(claimed[0]) ? claimed[0] : claimed;
-    if (Array.isArray(claimedRows) && claimedRows.length === 0) {
+    if (rowsOf(claimed).length === 0) {
       const winner = await this.recordedPdf(view.certificateNo, view.version);
       if (winner) return winner;
       throw new Error(`certificate ${view.certificateNo} v${view.version} has no version row`);

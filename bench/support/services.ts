@@ -3,11 +3,15 @@
  * (migrated), a headless Temporal dev server and the workflow bundle written there. Each is registered in
  * `cleanups` as soon as it exists, so a failure or Ctrl-C half-way still removes what was started (withCleanups).
  */
+import { NestFactory } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { loadConfig } from '@app/config';
 import { runMigrations } from '@app/persistence';
 import { buildWorkflowBundle } from '@app/temporal/bundle';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { startPostgres, startTemporal } from '../../scripts/lib/services';
 
 export type Cleanups = (() => Promise<unknown>)[];
@@ -27,6 +31,22 @@ export interface BenchServices {
   readonly pg: Awaited<ReturnType<typeof startPostgres>>;
   readonly temporal: Awaited<ReturnType<typeof startTemporal>>;
   readonly bundlePath: string;
+}
+
+/** The environment of the API and worker apps against these services (configuration as in production). */
+export function servicesEnv(services: BenchServices, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: services.pg.url,
+    TEMPORAL_ADDRESS: services.temporal.address,
+    TEMPORAL_NAMESPACE: services.temporal.namespace,
+    WORKFLOW_BUNDLE_PATH: services.bundlePath,
+    DATA_DIR: services.dir,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...extra,
+  };
 }
 
 export async function startBenchServices(name: string, database: string): Promise<BenchServices> {
@@ -77,4 +97,24 @@ export async function withCleanups(main: () => Promise<void>): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The worker app alone, configured from the environment, as a child process of a benchmark (spawned with an IPC
+ * channel): says `ready` once it polls, and closes when the parent goes away or sends SIGTERM.
+ */
+export async function serveWorkerChild(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig(process.env)), {
+    logger: ['error', 'warn'],
+  });
+  await app.init();
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    void app.close().finally(() => process.exit(0));
+  };
+  process.on('disconnect', close);
+  process.on('SIGTERM', close);
+  process.send!('ready');
 }

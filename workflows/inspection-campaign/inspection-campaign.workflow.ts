@@ -54,6 +54,15 @@ import type { provinceCampaign } from './province-campaign.workflow';
 export const RENDERING_PATCH = 'campaign-rendering';
 const PROCESSED: readonly string[] = ['reminding', 'completed', 'cancelled'];
 
+/** Signals another execution of the campaign; one that has finished already has nothing to act on. */
+async function signalIfRunning<T extends unknown[]>(workflowId: string, signal: SignalDefinition<T>, ...args: T) {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(signal, ...args);
+  } catch {
+    // Finished (completed, cancelled): nothing to pause, resume, cancel or wake.
+  }
+}
+
 export async function inspectionCampaign(input: InspectionCampaignInput): Promise<InspectionCampaignResult> {
   const { year } = input;
   const codes = [...new Set(input.provinceCodes)].sort();
@@ -169,13 +178,7 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
   // forward never races a child's start.
   const forward = async <T extends unknown[]>(signal: SignalDefinition<T>, targets: readonly string[], ...args: T) => {
     await Promise.all(
-      targets.map(async (provinceCode) => {
-        try {
-          await getExternalWorkflowHandle(workflowIds.provinceCampaign(year, provinceCode)).signal(signal, ...args);
-        } catch {
-          // The child has finished already: nothing to pause, resume or cancel.
-        }
-      }),
+      targets.map((provinceCode) => signalIfRunning(workflowIds.provinceCampaign(year, provinceCode), signal, ...args)),
     );
   };
   const targetsOf = (target: ProvinceTarget) =>
@@ -183,19 +186,19 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
   setHandler(pauseSignal, async (target) => {
     if (target.provinceCode === undefined) paused = true;
     await forward(pauseSignal, targetsOf(target), {});
-    if (target.provinceCode === undefined) await tellRenderer(pauseSignal);
+    if (target.provinceCode === undefined) await tellRenderer(pauseSignal, {});
     describe();
   });
   setHandler(resumeSignal, async (target) => {
     if (target.provinceCode === undefined) paused = false;
     await forward(resumeSignal, targetsOf(target), {});
-    if (target.provinceCode === undefined) await tellRenderer(resumeSignal);
+    if (target.provinceCode === undefined) await tellRenderer(resumeSignal, {});
     describe();
   });
   setHandler(cancelSignal, async (target) => {
     if (target.provinceCode === undefined) cancelled = true;
     await forward(cancelSignal, targetsOf(target), {});
-    if (target.provinceCode === undefined) await tellRenderer(cancelSignal);
+    if (target.provinceCode === undefined) await tellRenderer(cancelSignal, {});
     describe();
   });
   if (renderer) void feedRenderer();
@@ -203,13 +206,8 @@ export async function inspectionCampaign(input: InspectionCampaignInput): Promis
     await forward(scheduleChangedSignal, targetsOf(change), change);
   });
 
-  async function tellRenderer(signal: SignalDefinition<[]> | SignalDefinition<[ProvinceTarget]>): Promise<void> {
-    if (!renderer) return;
-    try {
-      await getExternalWorkflowHandle(renderer.workflowId).signal(signal as SignalDefinition<[ProvinceTarget]>, {});
-    } catch {
-      // The renderer has finished (cancelled, or nothing was left): nothing to tell.
-    }
+  async function tellRenderer<T extends unknown[]>(signal: SignalDefinition<T>, ...args: T): Promise<void> {
+    if (renderer) await signalIfRunning(renderer.workflowId, signal, ...args);
   }
 
   /** Wakes the renderer after reports with new reissues; tells it once every province has been processed. */

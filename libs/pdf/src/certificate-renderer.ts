@@ -194,12 +194,12 @@ export class CertificateRenderer {
 
   /** The certificate page as HTML (also handy for previews and tests that need no browser). */
   async renderHtml(view: CertificateView): Promise<string> {
+    assertView(view);
     return this.documentHtml([view]);
   }
 
-  /** One document with a page per certificate; its fonts cover every certificate's text. */
+  /** One document with a page per certificate (each checked by `render`); its fonts cover every certificate's text. */
   private async documentHtml(views: readonly CertificateView[]): Promise<string> {
-    views.forEach(assertView);
     const sheets = await Promise.all(views.map((view) => this.sheetData(view)));
     // The faces of several certificates overlap (labels, institute names): each rule once, in order.
     const faces = new Set(sheets.flatMap((sheet) => this.fontFaces(sheet).split('\n')));

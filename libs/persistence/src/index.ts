@@ -2,6 +2,7 @@ export * from './entities';
 export { dataSourceOptions, MIGRATIONS, MIGRATIONS_TABLE } from './data-source';
 export { runMigrations, revertAllMigrations } from './migrate';
 export { beijingDate, nextApplicationNo, nextCertificateNo, reserveCertificateSerials } from './numbers';
+export { rowsOf } from './query-rows';
 export {
   appendAudit,
   auditHash,

@@ -1,5 +1,6 @@
 import { formatCertificateNo } from '@app/domain/certificate-number';
 import type { EntityManager } from 'typeorm';
+import { rowsOf } from './query-rows';
 
 /**
  * Reserves `count` consecutive certificate serials of an institute and returns the first.
@@ -14,13 +15,12 @@ export async function reserveCertificateSerials(
   count: number,
 ): Promise<number> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer: ${count}`);
-  // pg returns the UPDATE's rows as [rows, affectedCount] through TypeORM's query().
   const result: unknown = await manager.query(
     `UPDATE certificate_number_counters SET last_serial = last_serial + $2
      WHERE province_code = $1 RETURNING last_serial::text AS last`,
     [provinceCode, count],
   );
-  const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { last: string }[];
+  const rows = rowsOf<{ last: string }>(result);
   if (!rows.length) throw new Error(`no certificate number counter for institute ${provinceCode}`);
   return Number(rows[0].last) - count + 1;
 }

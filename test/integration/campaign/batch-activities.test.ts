@@ -14,6 +14,7 @@ import { dataSourceOptions, Member } from '@app/persistence';
 import { runMigrations } from '../../../libs/persistence/src/migrate';
 import { createMember } from '../../factories/accounts';
 import { createScratchDatabase, type ScratchDatabase } from '../persistence/scratch-database';
+import { insertCertificate, insertInspection } from './support';
 
 jest.setTimeout(60_000);
 
@@ -24,38 +25,10 @@ let ds: DataSource;
 let activities: CampaignActivities;
 const m: Record<string, Member> = {};
 
-async function activeCertificate(member: Member, version = 1, status = 'active') {
-  await ds.query(
-    `INSERT INTO certificates (certificate_no, version, status, reason, snapshot, workflow_id, issued_at)
-     VALUES ($1, $2, $3, 'firstIssue', $4::jsonb, $5, now())`,
-    [
-      member.certificateNo,
-      version,
-      status,
-      JSON.stringify({
-        certificateNo: member.certificateNo,
-        version,
-        name: member.name,
-        gender: 'male',
-        provinceCode: member.provinceCode,
-        instituteName: '北京注册会计师协会',
-        joinedOn: member.joinedOn,
-        approvalDocNo: member.approvalDocNo,
-        latestInspection: { year: 2024, passedOn: '2024-05-01' },
-        photoBlobKey: 'sha256/photo',
-        issuedOn: '2024-06-01',
-      }),
-      `certificate-${member.certificateNo}-v${version}`,
-    ],
-  );
-}
-
-async function inspection(member: Member, result: 'passed' | 'failed' | 'exempt', passedOn: string | null = null) {
-  await ds.query(
-    `INSERT INTO inspections (member_id, year, result, passed_on, source) VALUES ($1, $2, $3, $4, 'seed')`,
-    [member.id, YEAR, result, passedOn],
-  );
-}
+const activeCertificate = (member: Member, version = 1, status: 'active' | 'pending' = 'active') =>
+  insertCertificate(ds, member, { version, status, photoBlobKey: 'sha256/photo' });
+const inspection = (member: Member, result: 'passed' | 'failed' | 'exempt', passedOn: string | null = null) =>
+  insertInspection(ds, member, YEAR, result, passedOn);
 
 beforeAll(async () => {
   db = await createScratchDatabase('campaign');

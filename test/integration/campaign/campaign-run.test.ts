@@ -27,6 +27,7 @@ import { startApi, type TestApi } from '../../support/api';
 import { requireEnv } from '../../support/env';
 import { WorkerProcesses } from '../../support/worker-process';
 import { createMemberWithPhoto, memberSession, run } from '../certificates/support';
+import { insertCertificate, insertInspection } from './support';
 
 jest.setTimeout(300_000);
 
@@ -83,36 +84,11 @@ async function activeCertificate(member: Member, status: 'active' | 'pending' = 
     [member.id],
   );
   const photoBlobKey = photo?.blob_key ?? (await new FsBlobStore(blobDir).put(Buffer.from('no photo'), 'image/jpeg'));
-  await ds.query(
-    `INSERT INTO certificates (certificate_no, version, status, reason, snapshot, workflow_id, issued_at)
-     VALUES ($1, 1, $2, 'firstIssue', $3::jsonb, $4, now())`,
-    [
-      member.certificateNo,
-      status,
-      JSON.stringify({
-        certificateNo: member.certificateNo,
-        version: 1,
-        name: member.name,
-        gender: member.gender === 'F' ? 'female' : 'male',
-        provinceCode: member.provinceCode,
-        instituteName: '山西省注册会计师协会',
-        joinedOn: String(member.joinedOn),
-        approvalDocNo: member.approvalDocNo,
-        latestInspection: { year: 2024, passedOn: '2024-05-01' },
-        photoBlobKey,
-        issuedOn: '2024-06-01',
-      }),
-      workflowIds.certificate(member.certificateNo, 1),
-    ],
-  );
+  await insertCertificate(ds, member, { status, photoBlobKey });
 }
 
-async function inspection(member: Member, result: 'passed' | 'failed' | 'exempt', year = YEAR): Promise<void> {
-  await ds.query(
-    `INSERT INTO inspections (member_id, year, result, passed_on, source) VALUES ($1, $2, $3, $4, 'seed')`,
-    [member.id, year, result, result === 'passed' ? `${year}-06-10` : null],
-  );
-}
+const inspection = (member: Member, result: 'passed' | 'failed' | 'exempt') =>
+  insertInspection(ds, member, YEAR, result);
 
 async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, ms = 120_000): Promise<T> {
   const until = Date.now() + ms;

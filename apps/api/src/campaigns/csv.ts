@@ -1,6 +1,9 @@
+import { stringify } from 'csv-stringify/sync';
+
 /**
  * CSV for staff who open it in Excel (Chinese Windows): UTF-8 with a byte-order mark, without which Excel reads the
- * file as GBK and shows the names garbled; CRLF line ends; RFC 4180 quoting.
+ * file as GBK and shows the names garbled; CRLF line ends; RFC 4180 quoting (csv-stringify, the sibling of the
+ * csv-parse that reads the uploads).
  */
 export const UTF8_BOM = '\uFEFF';
 
@@ -21,12 +24,13 @@ export function numberAsText(digits: string): string {
   return `\t${digits}`;
 }
 
-function quoted(cell: string): string {
-  return /[",\r\n\t]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
-}
-
 /** The whole file: BOM, header, rows. Cells are written as given (use textCell / numberAsText first). */
 export function csvFile(header: readonly string[], rows: readonly (readonly string[])[]): Buffer {
-  const lines = [header, ...rows].map((cells) => cells.map(quoted).join(','));
-  return Buffer.from(UTF8_BOM + lines.join('\r\n') + '\r\n', 'utf8');
+  const text = stringify([header, ...rows] as string[][], {
+    bom: true,
+    record_delimiter: 'windows',
+    // A leading tab (numberAsText) survives Excel's import only inside quotes.
+    quoted_match: /\t/,
+  });
+  return Buffer.from(text, 'utf8');
 }

@@ -10,8 +10,10 @@ import { issuanceObstacle } from '@app/activities/certificates/certificate.activ
 import {
   ISSUANCE_REASON_LABELS,
   progressQuery,
+  type CertificateIssuanceInput,
   type CertificateIssuanceProgress,
   type IssuanceReason,
+  type IssuanceRequester,
 } from '@app/workflows/certificate-issuance/certificate-issuance.messages';
 import type { certificateIssuance } from '@app/workflows/certificate-issuance/certificate-issuance.workflow';
 import { assertProvinceAccess } from '../auth/province-scope';
@@ -115,19 +117,7 @@ export class CertificatesService {
       });
       // Started inside the transaction: if Temporal refuses, the audit event is rolled back with it.
       try {
-        await this.temporal.workflow.start<typeof certificateIssuance>('certificateIssuance', {
-          taskQueue: TASK_QUEUES.registry,
-          workflowId,
-          args: [{ certificateNo, version: next, reason, requestedBy }],
-          // A failed run (refused before any version row existed) may be retried under the same id.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          typedSearchAttributes: [
-            { key: SEARCH_ATTRIBUTES.province, value: member.provinceCode },
-            { key: SEARCH_ATTRIBUTES.memberNo, value: certificateNo },
-            { key: SEARCH_ATTRIBUTES.stage, value: 'snapshot' },
-          ],
-          staticSummary: `签发电子证书 ${certificateNo} 第 ${next} 版（${ISSUANCE_REASON_LABELS[reason]}）`,
-        });
+        await this.startIssuance({ certificateNo, version: next, reason, requestedBy }, member.provinceCode, false);
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
           throw new AppException(
@@ -218,7 +208,7 @@ export class CertificatesService {
     const member = await this.findMember(certificateNo);
     if (principal.kind === 'staff') assertProvinceAccess(principal, member.provinceCode);
     const wanted = principal.kind === 'staff' ? version : undefined;
-    if (wanted === undefined) await this.renderPendingFirst(certificateNo, actorOf(principal));
+    if (wanted === undefined) await this.renderPendingFirst([certificateNo], actorOf(principal));
     const row = await this.issuedVersion(certificateNo, wanted);
     const data = await this.pdfOf(row);
     await this.dataSource.transaction((manager) =>
@@ -246,7 +236,7 @@ export class CertificatesService {
     const unknown = numbers.filter((n) => !byNo.has(n));
     if (unknown.length) throw Errors.notFound(`证书编号 ${unknown.join('、')} 对应的会员`);
     for (const m of members) assertProvinceAccess(staff, m.provinceCode);
-    for (const n of numbers) await this.renderPendingFirst(n, actorOf(staff));
+    await this.renderPendingFirst(numbers, actorOf(staff));
     const rows = await this.dataSource
       .getRepository(Certificate)
       .createQueryBuilder('c')
@@ -289,43 +279,56 @@ export class CertificatesService {
    * render queue has not reached it yet, or an issuance is under way. A download of the current certificate then
    * renders it on demand: it starts that version's certificateIssuance (the same workflow id the campaign's
    * renderer would use; if one runs already, it is joined instead) and waits for it a short while. If it does not
-   * finish in time, or is refused, the version that is valid now is served.
+   * finish in time, or is refused, the version that is valid now is served. One query for all the numbers (a zip).
    */
-  private async renderPendingFirst(
-    certificateNo: string,
-    requestedBy: { actorType: 'staff' | 'member'; actorId: string; actorLabel: string },
-  ): Promise<void> {
-    const [pending]: { version: number; reason: IssuanceReason }[] = await this.dataSource.query(
-      `SELECT version, reason FROM certificates WHERE certificate_no = $1 AND status = 'pending'
-        ORDER BY version DESC LIMIT 1`,
-      [certificateNo],
+  private async renderPendingFirst(certificateNos: readonly string[], requestedBy: IssuanceRequester): Promise<void> {
+    const pending: { certificate_no: string; version: number; reason: IssuanceReason }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (certificate_no) certificate_no, version, reason FROM certificates
+        WHERE certificate_no = ANY($1::text[]) AND status = 'pending'
+        ORDER BY certificate_no, version DESC`,
+      [certificateNos],
     );
-    if (!pending) return;
-    let handle;
-    try {
-      handle = await this.temporal.workflow.start<typeof certificateIssuance>('certificateIssuance', {
-        taskQueue: TASK_QUEUES.registry,
-        workflowId: workflowIds.certificate(certificateNo, pending.version),
-        args: [{ certificateNo, version: pending.version, reason: pending.reason, requestedBy }],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.province, value: certificateNo.slice(0, 2) },
-          { key: SEARCH_ATTRIBUTES.memberNo, value: certificateNo },
-          { key: SEARCH_ATTRIBUTES.stage, value: 'snapshot' },
-        ],
-        staticSummary: `下载时生成电子证书 ${certificateNo} 第 ${pending.version} 版（${ISSUANCE_REASON_LABELS[pending.reason]}）`,
-      });
-    } catch (error) {
-      // Completed a moment ago (the reuse policy refuses a second run of a successful one): nothing to wait for.
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
+    if (pending.length === 0) return;
+    const runs = await Promise.all(
+      pending.map(async (p) => {
+        const input = { certificateNo: p.certificate_no, version: p.version, reason: p.reason, requestedBy };
+        try {
+          return await this.startIssuance(input, p.certificate_no.slice(0, 2), true);
+        } catch (error) {
+          // Completed a moment ago (the reuse policy refuses a second run of a successful one): nothing to wait for.
+          if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
+          throw error;
+        }
+      }),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      handle.result().catch(() => undefined),
+      Promise.all(runs.filter((run) => run !== null).map((run) => run.result().catch(() => undefined))),
       new Promise((resolve) => (timer = setTimeout(resolve, ON_DEMAND_RENDER_WAIT_MS))),
     ]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Starts `certificate-<no>-v<n>`. A failed run (refused before any version row existed) may be retried under the
+   * same id; `joinRunning` attaches to a run under way instead of refusing (a download waiting for its render).
+   */
+  private startIssuance(input: CertificateIssuanceInput, provinceCode: string, joinRunning: boolean) {
+    const { certificateNo, version, reason } = input;
+    return this.temporal.workflow.start<typeof certificateIssuance>('certificateIssuance', {
+      taskQueue: TASK_QUEUES.registry,
+      workflowId: workflowIds.certificate(certificateNo, version),
+      args: [input],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      ...(joinRunning ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.province, value: provinceCode },
+        { key: SEARCH_ATTRIBUTES.memberNo, value: certificateNo },
+        { key: SEARCH_ATTRIBUTES.stage, value: 'snapshot' },
+      ],
+      staticSummary: joinRunning
+        ? `下载时生成电子证书 ${certificateNo} 第 ${version} 版（${ISSUANCE_REASON_LABELS[reason]}）`
+        : `签发电子证书 ${certificateNo} 第 ${version} 版（${ISSUANCE_REASON_LABELS[reason]}）`,
+    });
   }
 
   private async findMember(certificateNo: string): Promise<Member> {

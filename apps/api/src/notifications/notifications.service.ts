@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { maskEmail, maskMobile } from '@app/domain/masking';
-import { appendAudit, type NotificationChannel, type NotificationStatus } from '@app/persistence';
+import { appendAudit, rowsOf, type NotificationChannel, type NotificationStatus } from '@app/persistence';
 import { AppException, Errors } from '../common/app-exception';
 import { pageOf, type Page } from '../common/pagination';
 import type { StaffPrincipal } from '../common/principal';
@@ -130,8 +130,7 @@ export class NotificationsService {
       RETURNING target.status AS previous_status`,
         [id, from, outcome === 'delivered' ? 'sent' : 'pending', outcome === 'resend', IN_FLIGHT_SECONDS],
       );
-      // TypeORM's PostgreSQL driver answers `[rows, affected]` for UPDATE … RETURNING.
-      const updated = (Array.isArray(raw) && Array.isArray(raw[0]) ? raw[0] : raw) as { previous_status: string }[];
+      const updated = rowsOf<{ previous_status: string }>(raw);
       const rows: Row[] = await manager.query(`${SELECT} WHERE n.id = $1`, [id]);
       const row = rows[0];
       if (!row) throw Errors.notFound('该通知');

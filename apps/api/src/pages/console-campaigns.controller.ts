@@ -3,8 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
 import type { FastifyReply } from 'fastify';
-import { findProvince, NATIONAL_BODY_NAME, PROVINCES } from '@app/domain/provinces';
-import { STAFF_ROLE_LABELS } from '@app/domain/roles';
+import { findProvince, PROVINCES } from '@app/domain/provinces';
 import {
   PROVINCE_CAMPAIGN_STATUS_LABELS,
   type CampaignCounts,
@@ -18,7 +17,7 @@ import { Errors, type FieldError } from '../common/app-exception';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import { validateFields } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
-import { beijingTime, fieldMessages, pageError } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, staffShell } from './page-helpers';
 
 /** A form as Fastify parses it: a repeated field (the province checkboxes) arrives as a list. */
 type Form = Record<string, string | string[] | undefined>;
@@ -247,7 +246,7 @@ export class ConsoleCampaignsController {
       .header('cache-control', 'private, no-store')
       .view('console/campaign-follow-up.hbs', {
         title: `${year} 年度年检换发 · 待跟进会员`,
-        ...this.staffView(staff),
+        ...staffShell(staff),
         year,
         page,
         items: page.items.map((item) => ({ ...item, href: `/console/members/${item.certificateNo}` })),
@@ -370,7 +369,7 @@ export class ConsoleCampaignsController {
       .header('cache-control', 'private, no-store')
       .view('console/campaigns.hbs', {
         title: '年检换发',
-        ...this.staffView(staff),
+        ...staffShell(staff),
         campaigns,
         canLaunch: staff.role === 'nationalAdmin',
         launch: {
@@ -400,7 +399,7 @@ export class ConsoleCampaignsController {
       .header('cache-control', 'private, no-store')
       .view('console/campaign.hbs', {
         title: `${overview.year} 年度年检换发`,
-        ...this.staffView(staff),
+        ...staffShell(staff),
         campaign,
         columns: COUNT_COLUMNS,
         canControl: staff.role === 'nationalAdmin',
@@ -487,15 +486,6 @@ export class ConsoleCampaignsController {
       state,
       stateLabel: CAMPAIGN_STATE_LABELS[state],
       final: FINAL.includes(state),
-    };
-  }
-
-  private staffView(staff: StaffPrincipal) {
-    return {
-      principal: staff,
-      roleLabel: STAFF_ROLE_LABELS[staff.role],
-      organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
-      console: true,
     };
   }
 }

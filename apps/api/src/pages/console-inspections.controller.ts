@@ -3,8 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
-import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import { validateFields } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
@@ -13,7 +11,7 @@ import { readInspectionUpload } from '../inspections/inspection-upload';
 import { INSPECTION_WRITERS } from '../inspections/inspections.controller';
 import { FIRST_INSPECTION_YEAR, InspectionsService, RESULT_LABELS } from '../inspections/inspections.service';
 import { COLUMN_LABELS, type InspectionColumn } from '../inspections/inspection-file';
-import { beijingTime, fieldMessages, pageError } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, staffShell } from './page-helpers';
 
 type Form = Record<string, string | undefined>;
 
@@ -122,10 +120,7 @@ export class ConsoleInspectionsController {
       .header('cache-control', 'private, no-store')
       .view('console/inspections.hbs', {
         title: '年检结果',
-        principal: staff,
-        roleLabel: STAFF_ROLE_LABELS[staff.role],
-        organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
-        console: true,
+        ...staffShell(staff),
         firstYear: FIRST_INSPECTION_YEAR,
         results: Object.entries(RESULT_LABELS).map(([value, label]) => ({
           value,

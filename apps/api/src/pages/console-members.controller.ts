@@ -3,13 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
 import type { FastifyReply } from 'fastify';
-import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
-import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { ClaimsService, type TimelineEntry } from '../claims/claims.service';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import { CertificateNoPipe } from '../common/pipes';
 import type { StaffPrincipal } from '../common/principal';
-import { beijingTime } from './page-helpers';
+import { beijingTime, staffShell } from './page-helpers';
 
 const KIND_LABELS: Record<TimelineEntry['kind'], string> = {
   claim: '申领',
@@ -42,10 +40,7 @@ export class ConsoleMembersController {
     const { member, entries } = await this.claims.timeline(staff, certificateNo);
     return reply.header('cache-control', 'private, no-store').view('console/member.hbs', {
       title: `${member.name} · ${member.certificateNo}`,
-      principal: staff,
-      roleLabel: STAFF_ROLE_LABELS[staff.role],
-      organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
-      console: true,
+      ...staffShell(staff),
       member,
       hasCertificate: entries.some((e) => e.kind === 'certificate'),
       // Newest first: staff answering a call want the latest state at the top.

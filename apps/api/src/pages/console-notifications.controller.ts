@@ -3,8 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
 import type { FastifyReply } from 'fastify';
-import { NATIONAL_BODY_NAME } from '@app/domain/provinces';
-import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { NOTIFICATION_CHANNELS, NOTIFICATION_STATUSES } from '@app/persistence';
 import { Errors } from '../common/app-exception';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
@@ -25,7 +23,7 @@ import {
   RESOLVABLE_FROM,
   type NotificationItem,
 } from '../notifications/notifications.service';
-import { beijingTime, fieldMessages, pageError, waitingTime } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, staffShell, waitingTime } from './page-helpers';
 
 type Form = Record<string, string | string[] | undefined>;
 
@@ -151,10 +149,7 @@ export class ConsoleNotificationsController {
       .header('cache-control', 'private, no-store')
       .view('console/notifications.hbs', {
         title: '在途通知',
-        principal: staff,
-        roleLabel: STAFF_ROLE_LABELS[staff.role],
-        organisation: NATIONAL_BODY_NAME,
-        console: true,
+        ...staffShell(staff),
         page,
         items: page.items.map((item) => this.itemView(item, query, now, problem?.id === item.id ? problem : undefined)),
         statuses: NOTIFICATION_STATUSES.map((value) => ({

@@ -4,9 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type {} from '@fastify/view';
 import { sendPrivateFile } from '../common/send-file';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import { REVIEW_OUTCOME_LABELS, TASK_TYPE_LABELS, taskTypesFor, type ReviewOutcome } from '@app/domain/review';
-import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { ApplicationsService } from '../applications/applications.service';
 import { ClaimsService } from '../claims/claims.service';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
@@ -14,7 +12,7 @@ import { readMultipart, validateFields } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
 import { ListTasksQuery } from '../tasks/dto/tasks.dto';
 import { TasksService, type TaskView } from '../tasks/tasks.service';
-import { beijingTime, fieldMessages, pageError, waitingTime, type PageError } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, staffShell, type PageError, waitingTime } from './page-helpers';
 
 type Form = Record<string, string | undefined>;
 
@@ -87,7 +85,7 @@ export class ConsoleTasksController {
     const types = taskTypesFor(staff.role);
     return reply.code(problems.length ? 400 : 200).view('console/tasks.hbs', {
       title: '工作队列',
-      ...this.staffView(staff),
+      ...staffShell(staff),
       ...flash(raw.ok ?? raw.notice),
       error: problems.length ? Object.values(fieldMessages(problems)).join('；') : undefined,
       query,
@@ -218,7 +216,7 @@ export class ConsoleTasksController {
       .header('cache-control', 'private, no-store')
       .view('console/task.hbs', {
         title: `${task.typeLabel} · ${task.subjectLabel}`,
-        ...this.staffView(staff),
+        ...staffShell(staff),
         ...messages,
         // A refused decision names what to fix in words, not the API's field names.
         error: problem?.status === 400 ? Object.values(problem.fields).join('；') || problem.message : problem?.message,
@@ -281,15 +279,6 @@ export class ConsoleTasksController {
       open,
       claimable: t.status === 'open',
       workable: t.status === 'claimed' && t.mine,
-    };
-  }
-
-  private staffView(staff: StaffPrincipal) {
-    return {
-      principal: staff,
-      roleLabel: STAFF_ROLE_LABELS[staff.role],
-      organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
-      console: true,
     };
   }
 }

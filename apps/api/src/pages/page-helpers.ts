@@ -1,4 +1,7 @@
+import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
+import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { AppException, type FieldError } from '../common/app-exception';
+import type { StaffPrincipal } from '../common/principal';
 
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 
@@ -40,4 +43,14 @@ export function fieldMessages(problems: readonly FieldError[]): Record<string, s
   const out: Record<string, string> = {};
   for (const p of problems) out[p.field] = [out[p.field], ...p.messages].filter(Boolean).join('；');
   return out;
+}
+
+/** What the layout needs to show a staff page: who is signed in, in which role, for which organisation. */
+export function staffShell(staff: StaffPrincipal) {
+  return {
+    principal: staff,
+    roleLabel: STAFF_ROLE_LABELS[staff.role],
+    organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
+    console: true,
+  };
 }

@@ -4,7 +4,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROVINCES, findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
-import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { AuthService } from '../auth/auth.service';
 import { SessionService } from '../auth/session.service';
 import { AppException } from '../common/app-exception';
@@ -12,6 +11,7 @@ import { AllowPendingPasswordChange, CurrentPrincipal, MemberOnly, Public, Staff
 import { SESSION_COOKIE, type MemberPrincipal, type Principal, type StaffPrincipal } from '../common/principal';
 import { MembersService } from '../members/members.service';
 import { ListMembersQuery } from '../members/dto/list-members.dto';
+import { staffShell } from './page-helpers';
 
 type Form = Record<string, string | undefined>;
 
@@ -78,7 +78,7 @@ export class PagesController {
   @StaffOnly()
   @Get('console')
   console(@CurrentPrincipal() staff: StaffPrincipal, @Res() reply: FastifyReply) {
-    return reply.view('console/home.hbs', { title: '工作台', ...this.staffView(staff) });
+    return reply.view('console/home.hbs', { title: '工作台', ...staffShell(staff) });
   }
 
   @StaffOnly()
@@ -97,7 +97,7 @@ export class PagesController {
       }).toString();
     return reply.view('console/members.hbs', {
       title: '会员查询',
-      ...this.staffView(staff),
+      ...staffShell(staff),
       page,
       query,
       provinces: staff.provinceCode ? [] : PROVINCES.map((p) => ({ ...p, selected: p.code === query.province })),
@@ -165,15 +165,6 @@ export class PagesController {
       }
     }
     return reply.code(400).view('member/password.hbs', { title: '修改密码', ...this.memberView(member), error });
-  }
-
-  private staffView(staff: StaffPrincipal) {
-    return {
-      principal: staff,
-      roleLabel: STAFF_ROLE_LABELS[staff.role],
-      organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
-      console: true,
-    };
   }
 
   private memberView(member: MemberPrincipal) {

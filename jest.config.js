@@ -27,7 +27,10 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,activities,workflows,scripts}/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/{apps,libs,activities,workflows,scripts}/**/*.spec.ts',
+        '<rootDir>/test/support/**/*.spec.ts',
+      ],
     },
     {
       ...common,
@@ -38,6 +41,8 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // Closes what a file started and left open (a worker started after its beforeAll timed out, say).
+      testEnvironment: '<rootDir>/test/setup/environment.ts',
       setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
       testMatch: ['<rootDir>/test/{integration,e2e,browser}/**/*.test.ts'],
     },

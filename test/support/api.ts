@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createApiApp } from '../../apps/api/src/app.factory';
+import { track } from './open-resources';
 
 export interface TestApi {
   app: NestFastifyApplication;
@@ -23,7 +24,11 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   });
 }
 
-export async function startApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+export function startApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+  return track('API', bootApi(overrides));
+}
+
+async function bootApi(overrides: Record<string, string>): Promise<TestApi> {
   const config = testConfig(overrides);
   const app = await createApiApp(config);
   await app.listen(0, '127.0.0.1');

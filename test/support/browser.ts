@@ -1,9 +1,10 @@
 /** Headless Debian Chromium for browser tests (Puppeteer never downloads a browser here). */
 import puppeteer, { type Browser, type HTTPResponse, type Page } from 'puppeteer-core';
+import { track } from './open-resources';
 
-export async function launchBrowser(): Promise<Browser> {
+export function launchBrowser(): Promise<Browser> {
   const root = process.getuid?.() === 0;
-  return puppeteer.launch({
+  const launching = puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -16,6 +17,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  return track('Chromium', launching);
 }
 
 /** Clicks `selector` and waits for the page it submits to; the response of that navigation. */

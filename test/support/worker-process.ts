@@ -4,11 +4,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { track } from './open-resources';
 
 const root = path.resolve(__dirname, '../..');
 
 export class WorkerProcesses {
   private readonly children: ChildProcess[] = [];
+
+  constructor() {
+    // Detached process groups outlive the test process: make sure they go with the file.
+    void track('worker processes', Promise.resolve(this));
+  }
 
   /** Starts a worker process with `env` on top of this one's; resolves once `marker` appears on its stdout. */
   start(env: Record<string, string>, marker: string): Promise<ChildProcess> {
@@ -43,7 +49,8 @@ export class WorkerProcesses {
     });
   }
 
-  async killAll(): Promise<void> {
+  /** Kills every worker process this started. */
+  async close(): Promise<void> {
     await Promise.allSettled(this.children.map((child) => this.kill(child)));
   }
 }

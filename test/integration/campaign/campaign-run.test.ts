@@ -71,7 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await workers.killAll();
+  await workers.close();
   await Promise.allSettled([api?.close(), connection?.close(), ds?.destroy()]);
   await temporal?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await workers.killAll();
+  await workers.close();
   await Promise.allSettled([temporal?.stop(), ds?.destroy()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -35,6 +35,8 @@ module.exports = {
     {
       ...common,
       displayName: 'workflows',
+      // Closes what a file started and left open (a worker whose test timed out, say); see test/setup/environment.ts.
+      testEnvironment: '<rootDir>/test/setup/environment.ts',
       setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
       testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
     },

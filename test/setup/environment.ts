@@ -1,12 +1,12 @@
 /**
- * Node test environment for the integration tier: after a test file's own hooks, it closes whatever the file started
- * and left open (test/support/open-resources.ts), so nothing keeps polling into the next file or past the run.
+ * Node test environment for the workflows and integration tiers: after a test file's own hooks, it closes whatever the
+ * file started and left open (test/support/open-resources.ts), so nothing keeps polling into the next file or past the run.
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
 import path from 'node:path';
-import { closeLeftovers } from '../support/open-resources';
+import { closeAll } from '../support/open-resources';
 
 export default class IntegrationEnvironment extends NodeEnvironment {
   private readonly testPath: string;
@@ -22,8 +22,9 @@ export default class IntegrationEnvironment extends NodeEnvironment {
    */
   async handleTestEvent(event: Circus.AsyncEvent | Circus.SyncEvent): Promise<void> {
     if (event.name !== 'teardown') return;
-    // A start still in flight gets two minutes (a worker loads its bundle, a render worker starts Chromium).
-    const leftovers = await closeLeftovers(this.global, 120_000);
+    // A start still in flight gets two minutes (a worker loads its bundle, a render worker starts Chromium), and so
+    // does a close (a worker lets its activities finish).
+    const leftovers = await closeAll(this.global, 120_000);
     if (leftovers.length) {
       process.stderr.write(`${this.testPath} left open, now closed: ${leftovers.join(', ')}\n`);
     }

@@ -5,9 +5,8 @@
  * running keeps polling the shared task queues during the next files, taking their tasks with its own settings, and
  * once the global teardown has stopped Temporal it keeps retrying its polls and keeps Jest from ever exiting. That
  * happens when a `beforeAll` times out or one of several parallel starts fails: the file's `afterAll` then sees no
- * handle to close, while the start goes on and succeeds later. The integration test environment
- * (test/setup/environment.ts) closes whatever is still listed here after the file's own hooks, waiting for starts
- * still in flight, and names it.
+ * handle to close, while the start goes on and succeeds later. The test environment (test/setup/environment.ts)
+ * closes whatever is still listed here after the file's own hooks, waiting for starts still in flight, and names it.
  */
 export interface Closable {
   close(): Promise<unknown>;
@@ -46,15 +45,25 @@ export function track<T extends Closable>(name: string, starting: Promise<T>): P
   return starting;
 }
 
-/** Closes everything still listed (used by the test environment's teardown); the names of what was left open. */
-export async function closeLeftovers(global: object, startTimeoutMs: number): Promise<string[]> {
-  const list = (global as { [KEY]?: Set<Entry> })[KEY];
+/** `promise`, or undefined once `ms` have passed. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+  return Promise.race([promise.catch(() => undefined), timeout]);
+}
+
+/**
+ * Closes everything still listed, the latest first (a worker before the server it polls), and returns their names.
+ * A test file's `afterAll` may call it; the test environment calls it after the file's hooks and names what was
+ * left. Each start and each close gets at most `timeoutMs`, so a stuck one cannot hold the run.
+ */
+export async function closeAll(global: object = globalThis, timeoutMs = 120_000): Promise<string[]> {
+  const list = (global as { [KEY]?: Set<Entry> })[KEY] ?? new Set<Entry>();
   const names: string[] = [];
-  for (const entry of [...(list ?? [])]) {
+  for (const entry of [...list].reverse()) {
+    list.delete(entry);
     names.push(entry.name);
-    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), startTimeoutMs).unref());
-    const resource = await Promise.race([entry.starting.catch(() => undefined), timeout]);
-    await resource?.close().catch(() => undefined);
+    const resource = await within(entry.starting, timeoutMs);
+    if (resource) await within(resource.close(), timeoutMs);
   }
   return names;
 }

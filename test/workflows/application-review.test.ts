@@ -3,9 +3,9 @@
  * of days-long waits, return-and-resubmit at both levels, rejection, late decisions ignored.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { progressQuery } from '../../workflows/application-review/application-review.messages';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { closeAll } from '../support/open-resources';
+import { createTestWorker, createTimeSkippingEnv } from '../support/temporal';
 import { FakeApplicationActivities, reviewWorkerOptions, SCENARIOS } from './application-review.scenarios';
 
 jest.setTimeout(60_000);
@@ -16,15 +16,13 @@ beforeAll(async () => {
   env = await createTimeSkippingEnv();
 });
 
-afterAll(async () => {
-  await env?.teardown();
-});
+afterAll(() => closeAll());
 
 async function run(name: string) {
   const scenario = SCENARIOS.find((s) => s.name === name)!;
   const activities = new FakeApplicationActivities();
   const taskQueue = `review-${name}`;
-  const worker = await Worker.create({
+  const worker = await createTestWorker({
     connection: env.nativeConnection,
     taskQueue,
     activities: activities.bind(),

@@ -5,7 +5,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createTestWorker } from '../support/temporal';
 import type { PhotoRoute } from '@app/domain/claims';
 import { withWorkflowAliases } from '@app/temporal/bundle';
 import { TASK_QUEUES } from '@app/temporal/names';
@@ -213,14 +214,14 @@ export async function claimWorkers(
     webpackConfigHook: (config) => withWorkflowAliases(config),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
-  const registry = await Worker.create({
+  const registry = await createTestWorker({
     connection,
     namespace,
     taskQueue,
     workflowBundle: await bundle,
     activities: activities.registry,
   });
-  const render = await Worker.create({
+  const render = await createTestWorker({
     connection,
     namespace,
     taskQueue: TASK_QUEUES.render,

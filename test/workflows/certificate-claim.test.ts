@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { claimProgressQuery } from '../../workflows/certificate-claim/certificate-claim.messages';
 import { photoProgressQuery } from '../../workflows/photo-verification/photo-verification.messages';
+import { closeAll } from '../support/open-resources';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { CLAIM_SCENARIOS, claimWorkers, runClaimScenario } from './certificate-claim.scenarios';
 
@@ -17,9 +18,7 @@ beforeAll(async () => {
   env = await createTimeSkippingEnv();
 });
 
-afterAll(async () => {
-  await env?.teardown();
-});
+afterAll(() => closeAll());
 
 async function run(name: string) {
   const scenario = CLAIM_SCENARIOS.find((s) => s.name === name)!;

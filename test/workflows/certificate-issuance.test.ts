@@ -3,10 +3,12 @@
  * registered): the order of the steps, refusals, retries and the progress the Temporal UI shows (R17, R20).
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '@app/temporal/names';
 import { TEMPORAL_CLI } from '../../scripts/lib/services';
 import { requireEnv } from '../support/env';
+import { closeAll } from '../support/open-resources';
+import { createLocalEnv } from '../support/temporal';
 import { runScenario } from './fixtures/certificate-issuance.scenarios';
 
 jest.setTimeout(120_000);
@@ -14,7 +16,7 @@ jest.setTimeout(120_000);
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
+  env = await createLocalEnv({
     server: {
       executable: { type: 'existing-path', path: TEMPORAL_CLI() },
       searchAttributes: Object.values(SEARCH_ATTRIBUTES),
@@ -22,9 +24,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await env?.teardown();
-});
+afterAll(() => closeAll());
 
 const run = (name: Parameters<typeof runScenario>[4]) =>
   runScenario(env.nativeConnection, env.client, env.namespace ?? 'default', requireEnv('WORKFLOW_BUNDLE_PATH'), name);

@@ -2,29 +2,25 @@
  * DecisionInbox on Temporal's time-skipping test server: a wait of days with reminders
  * passes in seconds. Activities are mocked.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { decisionSignal } from '../../workflows/common/decision-inbox';
 import { decisionWaitFixture } from './fixtures/decision-wait.workflow';
-import { testServerPath } from '../support/env';
+import { closeAll } from '../support/open-resources';
+import { createTestWorker, createTimeSkippingEnv } from '../support/temporal';
 
 jest.setTimeout(120_000);
 
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServerPath() } },
-  });
+  env = await createTimeSkippingEnv();
 });
 
-afterAll(async () => {
-  await env?.teardown();
-});
+afterAll(() => closeAll());
 
 it('reminds every 3 days while a decision is awaited, and returns the first decision for its own task', async () => {
   const reminded: number[] = [];
-  const worker = await Worker.create({
+  const worker = await createTestWorker({
     connection: env.nativeConnection,
     taskQueue: 'decision-wait',
     workflowsPath: require.resolve('./fixtures/decision-wait.workflow'),

@@ -6,7 +6,6 @@
  */
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { withWorkflowAliases } from '@app/temporal/bundle';
 import { workflowIds } from '@app/temporal/names';
 import type { NotificationActivities } from '../../activities/notifications/delivery.activities';
@@ -18,7 +17,8 @@ import {
   type OutboxDispatchInput,
 } from '../../workflows/notifications/outbox-dispatch.messages';
 import type { outboxDispatch } from '../../workflows/notifications/outbox-dispatch.workflow';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { closeAll } from '../support/open-resources';
+import { createTestWorker, createTimeSkippingEnv } from '../support/temporal';
 
 jest.setTimeout(60_000);
 
@@ -28,9 +28,7 @@ beforeAll(async () => {
   env = await createTimeSkippingEnv();
 });
 
-afterAll(async () => {
-  await env?.teardown();
-});
+afterAll(() => closeAll());
 
 /** deliverPending answering from a script, then "nothing pending" for ever; records every call. */
 class ScriptedDelivery implements Pick<NotificationActivities, 'deliverPending'> {
@@ -70,7 +68,7 @@ async function withDispatcher(
   input: OutboxDispatchInput,
   fn: (handle: WorkflowHandleWithFirstExecutionRunId<typeof outboxDispatch>) => Promise<void>,
 ): Promise<void> {
-  const worker = await Worker.create({
+  const worker = await createTestWorker({
     connection: env.nativeConnection,
     taskQueue,
     activities: { deliverPending: activities.deliverPending.bind(activities) },

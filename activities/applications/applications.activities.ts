@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { hash } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { beijingToday } from '@app/domain/beijing-date';
 import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import { REVIEW_LEVEL_LABELS, TASK_TYPE_LABELS, type ReviewDecision, type ReviewLevel } from '@app/domain/review';
 import {
@@ -202,7 +203,8 @@ export class ApplicationActivities {
 
   private async createMember(manager: EntityManager, a: Application, passwordHash: string): Promise<Member> {
     const certificateNo = await nextCertificateNo(manager, a.provinceCode);
-    const today = new Date().toISOString().slice(0, 10);
+    // The approval's date as the institute and the member read it (at 07:00 in Beijing UTC is still yesterday).
+    const today = beijingToday();
     return manager.save(Member, {
       certificateNo,
       name: a.name,

@@ -4,6 +4,7 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from '@temporalio/client';
+import { beijingYear } from '@app/domain/beijing-date';
 import { Application, AuditEvent, Institute, Notification, Task } from '@app/persistence';
 import { createStaff, TEST_PASSWORD } from '../../factories/accounts';
 import { applicationFields, defaultFiles, formData, jpeg, pdf } from '../../factories/applications';
@@ -276,6 +277,13 @@ it('names each bad field with 400 and stores nothing, starting no workflow', asy
     ],
     ['invalid ID number', applicationFields('11', { idNumber: '110105199001011234' }), undefined, ['idNumber']],
     ['unknown institute', applicationFields('99'), undefined, ['provinceCode']],
+    // Checked against the year in Beijing when the application arrives, not when the API started.
+    [
+      'exam passed next year',
+      applicationFields('11', { examPassYear: String(beijingYear() + 1) }),
+      undefined,
+      ['examPassYear'],
+    ],
     [
       'non-image attachment',
       applicationFields('11'),

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource, In, Not, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ageInYears } from '@app/domain/beijing-date';
 import { birthDateOfIdNumber, genderOfIdNumber, isValidIdNumber } from '@app/domain/id-number';
 import { findProvince } from '@app/domain/provinces';
 import { canActInProvince } from '@app/domain/roles';
@@ -93,7 +94,7 @@ export class ApplicationsService {
     const { value: dto, problems } = await validateFields(SubmitApplicationDto, fields);
     if (!problems.some((p) => p.field === 'idNumber') && !isValidIdNumber(dto.idNumber)) {
       problems.push({ field: 'idNumber', messages: ['身份证号校验位或出生日期不正确，请核对'] });
-    } else if (!problems.some((p) => p.field === 'idNumber') && ageOn(birthDateOfIdNumber(dto.idNumber)) < 18) {
+    } else if (!problems.some((p) => p.field === 'idNumber') && ageInYears(birthDateOfIdNumber(dto.idNumber)) < 18) {
       problems.push({ field: 'idNumber', messages: ['申请人须年满 18 周岁'] });
     }
     if (!problems.some((p) => p.field === 'provinceCode') && !findProvince(dto.provinceCode)) {
@@ -451,11 +452,4 @@ export class ApplicationsService {
       });
     }
   }
-}
-
-function ageOn(birthDate: string, today = new Date()): number {
-  const [y, m, d] = birthDate.split('-').map(Number);
-  let age = today.getFullYear() - y;
-  if (today.getMonth() + 1 < m || (today.getMonth() + 1 === m && today.getDate() < d)) age--;
-  return age;
 }

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import { beijingToday } from '@app/domain/beijing-date';
 import { describeCharacter, FontCoverage } from '@app/pdf';
 import { appendAudit, BlobNotFoundError, Certificate, Member, type BlobStore } from '@app/persistence';
 import { InjectBlobStore } from '@app/persistence/nest/blob-store.module';
@@ -270,7 +271,7 @@ export class CertificatesService {
         });
       }
     });
-    const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    const stamp = beijingToday().replace(/-/g, '');
     return { filename: `certificates-${stamp}-${numbers.length}.zip`, data: storedZip(entries) };
   }
 

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { beijingToday } from '@app/domain/beijing-date';
 import { findProvince } from '@app/domain/provinces';
 import { canActInProvince } from '@app/domain/roles';
 import { appendAudit, type InspectionResult } from '@app/persistence';
@@ -90,11 +91,6 @@ interface MemberRef {
   id: string;
   certificate_no: string;
   province_code: string;
-}
-
-/** Today in China Standard Time, `YYYY-MM-DD`: "the future" is Beijing's future, whatever the server's zone. */
-export function beijingToday(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 /** A calendar date written YYYY-MM-DD (or with / or .), that exists; null otherwise. */

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { beijingYear } from '@app/domain/beijing-date';
 import { PROVINCES } from '@app/domain/provinces';
 import { REVIEW_OUTCOME_LABELS } from '@app/domain/review';
 import { ApplicationsService, type ProgressView } from '../applications/applications.service';
@@ -230,7 +231,7 @@ export class ApplicantPagesController {
         attachmentLabels: correction.attachmentKinds.map((k) => ATTACHMENT_KINDS[k as AttachmentKind] ?? k).join('、'),
       },
       action: correction ? `/apply/${encodeURIComponent(correction.applicationNo)}/resubmit` : '/apply',
-      maxYear: new Date().getFullYear(),
+      maxYear: beijingYear(),
     };
   }
 }

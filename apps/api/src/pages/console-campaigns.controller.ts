@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 // Brings reply.view() into the FastifyReply type.
 import type {} from '@fastify/view';
 import type { FastifyReply } from 'fastify';
+import { beijingYear } from '@app/domain/beijing-date';
 import { findProvince, PROVINCES } from '@app/domain/provinces';
 import {
   PROVINCE_CAMPAIGN_STATUS_LABELS,
@@ -126,10 +127,6 @@ function whole(value: string): number | string | undefined {
  */
 function firstToFix(problem: FieldError): FieldError {
   return { field: problem.field, messages: problem.messages.slice(-1) };
-}
-
-function currentBeijingYear(): number {
-  return new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
 }
 
 function yearParam(raw: string): number {
@@ -373,7 +370,7 @@ export class ConsoleCampaignsController {
         campaigns,
         canLaunch: staff.role === 'nationalAdmin',
         launch: {
-          year: submitted ? one(form.year) : String(currentBeijingYear()),
+          year: submitted ? one(form.year) : String(beijingYear()),
           claimDeadline: submitted ? one(form.claimDeadline) : '',
           reminderEveryDays: submitted ? one(form.reminderEveryDays) : '7',
           all: submitted ? one(form.allProvinces) !== '' : true,

@@ -1,6 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
+import { beijingYear } from '@app/domain/beijing-date';
+
+/** At most this year in Beijing, read when the request is validated (a decorator argument is read once, at boot). */
+function NotAfterThisYear(options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    { name: 'notAfterThisYear', validator: { validate: (value) => Number(value) <= beijingYear() } },
+    options,
+  );
+}
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
@@ -42,7 +63,7 @@ export class ApplicantDetailsDto {
   @Type(() => Number)
   @IsInt({ message: '考试入会须填写全科合格年度' })
   @Min(1991, { message: '全科合格年度不早于 1991 年' })
-  @Max(new Date().getFullYear(), { message: '全科合格年度不能晚于今年' })
+  @NotAfterThisYear({ message: '全科合格年度不能晚于今年' })
   examPassYear?: number;
 
   @ApiPropertyOptional({ description: '全科合格证书编号（考试入会必填）' })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/activity';
 import { DataSource, type EntityManager } from 'typeorm';
+import { beijingToday } from '@app/domain/beijing-date';
 import { findProvince } from '@app/domain/provinces';
 import { appendAudit, Certificate, Inspection, Member, Photo } from '@app/persistence';
 import { workflowIds } from '@app/temporal/names';
@@ -42,12 +43,25 @@ function latestAcceptedPhoto(manager: EntityManager, memberId: string): Promise<
   });
 }
 
-const beijingDay = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
+/** What a certificate version prints about `member`, with the parts that come from elsewhere. */
+export function snapshotOf(
+  member: Member,
+  parts: Pick<CertificateSnapshot, 'version' | 'latestInspection' | 'photoBlobKey' | 'issuedOn'>,
+): CertificateSnapshot {
+  return {
+    certificateNo: member.certificateNo,
+    version: parts.version,
+    name: member.name,
+    gender: member.gender === 'F' ? 'female' : 'male',
+    provinceCode: member.provinceCode,
+    instituteName: findProvince(member.provinceCode)?.instituteName ?? member.provinceCode,
+    joinedOn: String(member.joinedOn),
+    approvalDocNo: member.approvalDocNo,
+    latestInspection: parts.latestInspection,
+    photoBlobKey: parts.photoBlobKey,
+    issuedOn: parts.issuedOn,
+  };
+}
 
 /**
  * Activities of certificateIssuance on the `registry` queue: PostgreSQL reads and writes, each safe to retry
@@ -78,20 +92,13 @@ export class CertificateActivities {
       where: { memberId: member.id, result: 'passed' },
       order: { year: 'DESC' },
     });
-    return {
-      certificateNo: member.certificateNo,
+    return snapshotOf(member, {
       version: input.version,
-      name: member.name,
-      gender: member.gender === 'F' ? 'female' : 'male',
-      provinceCode: member.provinceCode,
-      instituteName: findProvince(member.provinceCode)?.instituteName ?? member.provinceCode,
-      joinedOn: String(member.joinedOn),
-      approvalDocNo: member.approvalDocNo,
       latestInspection:
         inspection?.passedOn != null ? { year: inspection.year, passedOn: String(inspection.passedOn) } : null,
       photoBlobKey: photo.blobKey,
-      issuedOn: beijingDay.format(new Date()),
-    };
+      issuedOn: beijingToday(),
+    });
   }
 
   /** Inserts the version row (pending) once; the unique (certificate_no, version) makes a retry a no-op. */

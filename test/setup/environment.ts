@@ -8,7 +8,7 @@ import NodeEnvironment from 'jest-environment-node';
 import path from 'node:path';
 import { closeAll } from '../support/open-resources';
 
-export default class IntegrationEnvironment extends NodeEnvironment {
+export default class TestFileEnvironment extends NodeEnvironment {
   private readonly testPath: string;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {

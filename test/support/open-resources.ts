@@ -20,8 +20,8 @@ interface Entry {
 const KEY = '__cicpaOpenResources';
 
 /** This file's list; it lives on the test context's global object, which the test environment can read. */
-function openResources(): Set<Entry> {
-  const holder = globalThis as typeof globalThis & { [KEY]?: Set<Entry> };
+function openResources(global: object = globalThis): Set<Entry> {
+  const holder = global as { [KEY]?: Set<Entry> };
   return (holder[KEY] ??= new Set());
 }
 
@@ -57,7 +57,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
  * left. Each start and each close gets at most `timeoutMs`, so a stuck one cannot hold the run.
  */
 export async function closeAll(global: object = globalThis, timeoutMs = 120_000): Promise<string[]> {
-  const list = (global as { [KEY]?: Set<Entry> })[KEY] ?? new Set<Entry>();
+  const list = openResources(global);
   const names: string[] = [];
   for (const entry of [...list].reverse()) {
     list.delete(entry);

@@ -1,9 +1,13 @@
-import { ageInYears, beijingToday, beijingYear } from './beijing-date';
+import { ageInYears, beijingDateTime, beijingToday, beijingYear } from './beijing-date';
 
 describe('dates in Beijing', () => {
   it('is already tomorrow in Beijing from 16:00 UTC', () => {
     expect(beijingToday(new Date('2026-11-26T15:59:59Z'))).toBe('2026-11-26');
     expect(beijingToday(new Date('2026-11-26T16:00:00Z'))).toBe('2026-11-27');
+  });
+
+  it('writes a moment to the minute in Beijing', () => {
+    expect(beijingDateTime(new Date('2026-11-26T16:05:59Z'))).toBe('2026-11-27 00:05');
   });
 
   it('starts the new year at 16:00 UTC on 31 December', () => {

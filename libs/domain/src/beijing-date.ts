@@ -5,9 +5,14 @@
  */
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 
+/** `YYYY-MM-DD HH:mm` in Beijing. */
+export function beijingDateTime(at: Date): string {
+  return new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** Today in Beijing, `YYYY-MM-DD`. */
 export function beijingToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+  return beijingDateTime(now).slice(0, 10);
 }
 
 /** This year in Beijing. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { beijingToday } from '@app/domain/beijing-date';
 import { NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import Handlebars from 'handlebars';
 import { PDFDocument } from 'pdf-lib';
@@ -365,16 +366,9 @@ function assertView(view: CertificateView): void {
   }
 }
 
-const beijingDate = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
 /** `2021-03-05` → `2021年3月5日`, the form used on Chinese certificates. */
 export function formatDate(value: DateLike): string {
-  const iso = typeof value === 'string' ? value : beijingDate.format(value);
+  const iso = typeof value === 'string' ? value : beijingToday(value);
   const match = ISO_DATE.exec(iso);
   if (!match) throw new TypeError(`not a YYYY-MM-DD date: ${String(value)}`);
   return `${Number(match[1])}年${Number(match[2])}月${Number(match[3])}日`;

@@ -1,7 +1,7 @@
 export * from './entities';
 export { dataSourceOptions, MIGRATIONS, MIGRATIONS_TABLE } from './data-source';
 export { runMigrations, revertAllMigrations } from './migrate';
-export { beijingDate, nextApplicationNo, nextCertificateNo, reserveCertificateSerials } from './numbers';
+export { nextApplicationNo, nextCertificateNo, reserveCertificateSerials } from './numbers';
 export { rowsOf } from './query-rows';
 export {
   appendAudit,

@@ -1,3 +1,4 @@
+import { beijingToday } from '@app/domain/beijing-date';
 import { formatCertificateNo } from '@app/domain/certificate-number';
 import type { EntityManager } from 'typeorm';
 import { rowsOf } from './query-rows';
@@ -30,18 +31,6 @@ export async function nextCertificateNo(manager: EntityManager, provinceCode: st
   return formatCertificateNo(provinceCode, await reserveCertificateSerials(manager, provinceCode, 1));
 }
 
-/** yyyymmdd in China Standard Time: an application filed at 07:00 Beijing time is dated that day, not the day before (UTC). */
-export function beijingDate(at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}${get('month')}${get('day')}`;
-}
-
 /**
  * A readable, unique application number: `SQ` + Beijing date + the next value of
  * `application_no_seq`, zero-padded to 6 digits (it grows past 6 only after a million
@@ -49,5 +38,6 @@ export function beijingDate(at: Date): string {
  */
 export async function nextApplicationNo(manager: EntityManager, at: Date = new Date()): Promise<string> {
   const [{ seq }]: { seq: string }[] = await manager.query(`SELECT nextval('application_no_seq')::text AS seq`);
-  return `SQ${beijingDate(at)}${seq.padStart(6, '0')}`;
+  // The Beijing date: an application filed at 07:00 Beijing time is dated that day, not the day before (UTC).
+  return `SQ${beijingToday(at).replace(/-/g, '')}${seq.padStart(6, '0')}`;
 }

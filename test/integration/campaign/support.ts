@@ -1,7 +1,7 @@
 /** Shared by the campaign tests. */
 import { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { findProvince } from '@app/domain/provinces';
+import { snapshotOf } from '@app/activities/certificates/certificate.activities';
 import type { Member } from '@app/persistence';
 import { workflowIds } from '@app/temporal/names';
 import type { TestApi } from '../../support/api';
@@ -36,19 +36,14 @@ export async function insertCertificate(
       member.certificateNo,
       version,
       options.status ?? 'active',
-      JSON.stringify({
-        certificateNo: member.certificateNo,
-        version,
-        name: member.name,
-        gender: member.gender === 'F' ? 'female' : 'male',
-        provinceCode: member.provinceCode,
-        instituteName: findProvince(member.provinceCode)?.instituteName ?? member.provinceCode,
-        joinedOn: String(member.joinedOn),
-        approvalDocNo: member.approvalDocNo,
-        latestInspection: { year: 2024, passedOn: '2024-05-01' },
-        photoBlobKey: options.photoBlobKey,
-        issuedOn: '2024-06-01',
-      }),
+      JSON.stringify(
+        snapshotOf(member, {
+          version,
+          latestInspection: { year: 2024, passedOn: '2024-05-01' },
+          photoBlobKey: options.photoBlobKey,
+          issuedOn: '2024-06-01',
+        }),
+      ),
       workflowIds.certificate(member.certificateNo, version),
     ],
   );

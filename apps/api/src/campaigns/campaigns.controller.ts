@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { Errors } from '../common/app-exception';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import type { StaffPrincipal } from '../common/principal';
-import { CampaignFollowUpService, type FollowUpFile } from './campaign-follow-up.service';
+import { sendPrivateFile } from '../common/send-file';
+import { CampaignFollowUpService } from './campaign-follow-up.service';
 import { CampaignsService } from './campaigns.service';
 import { FollowUpFilter, FollowUpQuery } from './follow-up.dto';
 import { CampaignControlDto, LaunchCampaignDto, ScheduleDto } from './launch-campaign.dto';
@@ -13,22 +14,6 @@ import { CampaignControlDto, LaunchCampaignDto, ScheduleDto } from './launch-cam
 const YEAR_PIPE = new ParseIntPipe({
   exceptionFactory: () => Errors.validation([{ field: 'year', messages: ['年度应为整数'] }]),
 });
-
-/**
- * Sends the follow-up list as a download (not inline, unlike certificates: it is a file for Excel), never cached in
- * shared caches (personal data), with the Chinese file name for browsers and an ASCII one for the rest.
- */
-export function sendFollowUpCsv(reply: FastifyReply, file: FollowUpFile) {
-  return reply
-    .header('content-type', 'text/csv; charset=utf-8')
-    .header(
-      'content-disposition',
-      `attachment; filename="${file.asciiFilename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-    )
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'private, no-store')
-    .send(file.data);
-}
 
 @ApiTags('campaigns 年检换发')
 @Controller('api/campaigns')
@@ -77,7 +62,13 @@ export class CampaignsController {
     @Query() filter: FollowUpFilter,
     @Res() reply: FastifyReply,
   ) {
-    return sendFollowUpCsv(reply, await this.followUps.csv(staff, year, filter));
+    const file = await this.followUps.csv(staff, year, filter);
+    // A download (a file for Excel), with the Chinese file name for browsers and an ASCII one for the rest.
+    return sendPrivateFile(
+      reply,
+      { contentType: 'text/csv; charset=utf-8', data: file.data, name: file.filename, asciiName: file.asciiFilename },
+      'attachment',
+    );
   }
 
   @StaffOnly('nationalAdmin')

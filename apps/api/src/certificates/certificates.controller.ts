@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, MemberOnly, StaffOnly } from '../common/decorators';
 import { Errors } from '../common/app-exception';
 import { CertificateNoPipe } from '../common/pipes';
+import { sendPrivateFile } from '../common/send-file';
 import type { MemberPrincipal, StaffPrincipal } from '../common/principal';
 import { CertificatesService, type PdfFile } from './certificates.service';
 import { DownloadZipDto, IssueCertificateDto, RevokeCertificateDto } from './dto/certificate.dto';
@@ -16,16 +17,10 @@ const optionalVersionPipe = new ParseIntPipe({
   exceptionFactory: () => Errors.validation([{ field: 'version', messages: ['版本号应为正整数'] }]),
 });
 
+/** A certificate or zip download; its file names are ASCII already. */
 function sendFile(reply: FastifyReply, file: PdfFile, contentType: string) {
-  // RFC 6266: the ASCII file name plus its UTF-8 form, so every browser saves it under the right name.
-  return reply
-    .header('content-type', contentType)
-    .header(
-      'content-disposition',
-      `attachment; filename="${file.filename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-    )
-    .header('cache-control', 'private, no-store')
-    .send(file.data);
+  const name = file.filename;
+  return sendPrivateFile(reply, { contentType, data: file.data, name, asciiName: name }, 'attachment');
 }
 
 @ApiTags('certificates 电子证书')

@@ -50,21 +50,8 @@ export interface NotificationItem {
   certificateNo: string | null;
 }
 
-interface Row {
-  id: string;
-  channel: NotificationChannel;
-  status: NotificationStatus;
-  recipient: string;
-  template: string;
-  subject: string | null;
-  attempts: number;
-  last_error: string | null;
-  created_at: Date;
-  sending_at: Date | null;
-  sent_at: Date | null;
-  certificate_no: string | null;
-  province_code: string | null;
-}
+/** A row as SELECT reads it: the item before masking, with the member's institute (for the audit event). */
+type Row = NotificationItem & { provinceCode: string | null };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -151,7 +138,7 @@ export class NotificationsService {
         subjectType: 'notification',
         subjectId: id,
         // The member's institute, so the event shows up where that member's other events do.
-        provinceCode: row.province_code,
+        provinceCode: row.provinceCode,
         detail: {
           outcome,
           note,
@@ -160,9 +147,9 @@ export class NotificationsService {
           channel: row.channel,
           template: row.template,
           attempts: row.attempts,
-          lastError: row.last_error,
-          sendingAt: row.sending_at,
-          certificateNo: row.certificate_no,
+          lastError: row.lastError,
+          sendingAt: row.sendingAt,
+          certificateNo: row.certificateNo,
           // Masked: the audit log is read more widely than the outbox.
           recipient: item.recipient,
         },
@@ -187,24 +174,12 @@ function conflict(outcome: ResolutionOutcome, status: NotificationStatus): AppEx
   return new AppException('NOTIFICATION_NOT_RESOLVABLE', message, HttpStatus.CONFLICT);
 }
 
-const SELECT = `SELECT n.id, n.channel, n.status, n.recipient, n.template, n.subject, n.attempts, n.last_error,
-       n.created_at, n.sending_at, n.sent_at, m.certificate_no, m.province_code
+const SELECT = `SELECT n.id, n.channel, n.status, n.recipient, n.template, n.subject, n.attempts,
+       n.last_error AS "lastError", n.created_at AS "createdAt", n.sending_at AS "sendingAt", n.sent_at AS "sentAt",
+       m.certificate_no AS "certificateNo", m.province_code AS "provinceCode"
   FROM notifications n
   LEFT JOIN members m ON m.id = n.member_id`;
 
-function itemOf(row: Row): NotificationItem {
-  return {
-    id: row.id,
-    channel: row.channel,
-    status: row.status,
-    recipient: row.channel === 'mail' ? maskEmail(row.recipient) : maskMobile(row.recipient),
-    template: row.template,
-    subject: row.subject,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    sendingAt: row.sending_at,
-    sentAt: row.sent_at,
-    certificateNo: row.certificate_no,
-  };
+function itemOf({ provinceCode: _institute, ...row }: Row): NotificationItem {
+  return { ...row, recipient: row.channel === 'mail' ? maskEmail(row.recipient) : maskMobile(row.recipient) };
 }

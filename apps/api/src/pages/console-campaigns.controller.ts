@@ -18,7 +18,7 @@ import { Errors, type FieldError } from '../common/app-exception';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import { validateFields } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
-import { beijingTime, fieldMessages, pageError, staffShell } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, sendStaffPage } from './page-helpers';
 
 /** A form as Fastify parses it: a repeated field (the province checkboxes) arrives as a list. */
 type Form = Record<string, string | string[] | undefined>;
@@ -238,27 +238,23 @@ export class ConsoleCampaignsController {
       ).toString();
       return params ? `?${params}` : '';
     };
-    return reply
-      .code(200)
-      .header('cache-control', 'private, no-store')
-      .view('console/campaign-follow-up.hbs', {
-        title: `${year} 年度年检换发 · 待跟进会员`,
-        ...staffShell(staff),
-        year,
-        page,
-        items: page.items.map((item) => ({ ...item, href: `/console/members/${item.certificateNo}` })),
-        inspections: FOLLOW_UP_INSPECTIONS.map((v) => ({
-          value: v,
-          label: FOLLOW_UP_LABELS[v],
-          selected: v === filter.inspection,
-        })),
-        // National staff may narrow to one province; provincial staff see their own anyway.
-        provinces: staff.provinceCode ? [] : PROVINCES.map((p) => ({ ...p, selected: p.code === filter.provinceCode })),
-        filtered: !!(filter.provinceCode || filter.inspection),
-        csvHref: `/api/campaigns/${year}/follow-up.csv${query()}`,
-        prev: page.page > 1 ? query({ page: String(page.page - 1) }) : undefined,
-        next: page.page < page.pages ? query({ page: String(page.page + 1) }) : undefined,
-      });
+    return sendStaffPage(reply, staff, 200, 'console/campaign-follow-up.hbs', {
+      title: `${year} 年度年检换发 · 待跟进会员`,
+      year,
+      page,
+      items: page.items.map((item) => ({ ...item, href: `/console/members/${item.certificateNo}` })),
+      inspections: FOLLOW_UP_INSPECTIONS.map((v) => ({
+        value: v,
+        label: FOLLOW_UP_LABELS[v],
+        selected: v === filter.inspection,
+      })),
+      // National staff may narrow to one province; provincial staff see their own anyway.
+      provinces: staff.provinceCode ? [] : PROVINCES.map((p) => ({ ...p, selected: p.code === filter.provinceCode })),
+      filtered: !!(filter.provinceCode || filter.inspection),
+      csvHref: `/api/campaigns/${year}/follow-up.csv${query()}`,
+      prev: page.page > 1 ? query({ page: String(page.page - 1) }) : undefined,
+      next: page.page < page.pages ? query({ page: String(page.page + 1) }) : undefined,
+    });
   }
 
   @StaffOnly('nationalAdmin')
@@ -361,23 +357,19 @@ export class ConsoleCampaignsController {
     const overviews = await this.campaigns.list(staff);
     const estimates = await this.estimates(overviews);
     const campaigns = overviews.map((c) => this.campaignView(c, estimates));
-    return reply
-      .code(status)
-      .header('cache-control', 'private, no-store')
-      .view('console/campaigns.hbs', {
-        title: '年检换发',
-        ...staffShell(staff),
-        campaigns,
-        canLaunch: staff.role === 'nationalAdmin',
-        launch: {
-          year: submitted ? one(form.year) : String(beijingYear()),
-          claimDeadline: submitted ? one(form.claimDeadline) : '',
-          reminderEveryDays: submitted ? one(form.reminderEveryDays) : '7',
-          all: submitted ? one(form.allProvinces) !== '' : true,
-          provinces: PROVINCES.map((p) => ({ ...p, checked: ticked.has(p.code) })),
-        },
-        ...view,
-      });
+    return sendStaffPage(reply, staff, status, 'console/campaigns.hbs', {
+      title: '年检换发',
+      campaigns,
+      canLaunch: staff.role === 'nationalAdmin',
+      launch: {
+        year: submitted ? one(form.year) : String(beijingYear()),
+        claimDeadline: submitted ? one(form.claimDeadline) : '',
+        reminderEveryDays: submitted ? one(form.reminderEveryDays) : '7',
+        all: submitted ? one(form.allProvinces) !== '' : true,
+        provinces: PROVINCES.map((p) => ({ ...p, checked: ticked.has(p.code) })),
+      },
+      ...view,
+    });
   }
 
   private async renderDashboard(
@@ -391,28 +383,24 @@ export class ConsoleCampaignsController {
     const campaign = this.campaignView(overview, await this.estimates([overview]));
     const own = staff.provinceCode ? campaign.provinces.find((p) => p.provinceCode === staff.provinceCode) : undefined;
     const scheduleForm = extra.scheduleForm as Form | undefined;
-    return reply
-      .code(status)
-      .header('cache-control', 'private, no-store')
-      .view('console/campaign.hbs', {
-        title: `${overview.year} 年度年检换发`,
-        ...staffShell(staff),
-        campaign,
-        columns: COUNT_COLUMNS,
-        canControl: staff.role === 'nationalAdmin',
-        // The own start date matters only until the province starts processing.
-        schedule:
-          staff.role === 'provincialAdmin' && own && (own.state === 'waiting' || own.state === 'starting')
-            ? {
-                action: `/console/campaigns/${overview.year}/provinces/${own.provinceCode}/schedule`,
-                provinceCode: own.provinceCode,
-                value: scheduleForm ? one(scheduleForm.startsAt) : own.startsAtInput,
-                current: own.startsAtLabel,
-              }
-            : undefined,
-        labels: JSON.stringify({ provinces: PROVINCE_STATE_LABELS, campaign: CAMPAIGN_STATE_LABELS }),
-        ...view,
-      });
+    return sendStaffPage(reply, staff, status, 'console/campaign.hbs', {
+      title: `${overview.year} 年度年检换发`,
+      campaign,
+      columns: COUNT_COLUMNS,
+      canControl: staff.role === 'nationalAdmin',
+      // The own start date matters only until the province starts processing.
+      schedule:
+        staff.role === 'provincialAdmin' && own && (own.state === 'waiting' || own.state === 'starting')
+          ? {
+              action: `/console/campaigns/${overview.year}/provinces/${own.provinceCode}/schedule`,
+              provinceCode: own.provinceCode,
+              value: scheduleForm ? one(scheduleForm.startsAt) : own.startsAtInput,
+              current: own.startsAtLabel,
+            }
+          : undefined,
+      labels: JSON.stringify({ provinces: PROVINCE_STATE_LABELS, campaign: CAMPAIGN_STATE_LABELS }),
+      ...view,
+    });
   }
 
   /**

@@ -11,7 +11,7 @@ import { readInspectionUpload } from '../inspections/inspection-upload';
 import { INSPECTION_WRITERS } from '../inspections/inspections.controller';
 import { FIRST_INSPECTION_YEAR, InspectionsService, RESULT_LABELS } from '../inspections/inspections.service';
 import { COLUMN_LABELS, type InspectionColumn } from '../inspections/inspection-file';
-import { beijingTime, fieldMessages, pageError, staffShell } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, sendStaffPage } from './page-helpers';
 
 type Form = Record<string, string | undefined>;
 
@@ -115,22 +115,18 @@ export class ConsoleInspectionsController {
       }
     }
     const record = (view.record ?? {}) as Form;
-    return reply
-      .code(status)
-      .header('cache-control', 'private, no-store')
-      .view('console/inspections.hbs', {
-        title: '年检结果',
-        ...staffShell(staff),
-        firstYear: FIRST_INSPECTION_YEAR,
-        results: Object.entries(RESULT_LABELS).map(([value, label]) => ({
-          value,
-          label,
-          selected: value === record.result,
-        })),
-        history,
-        historyError,
-        ...view,
-      });
+    return sendStaffPage(reply, staff, status, 'console/inspections.hbs', {
+      title: '年检结果',
+      firstYear: FIRST_INSPECTION_YEAR,
+      results: Object.entries(RESULT_LABELS).map(([value, label]) => ({
+        value,
+        label,
+        selected: value === record.result,
+      })),
+      history,
+      historyError,
+      ...view,
+    });
   }
 
   private reportView(report: Awaited<ReturnType<InspectionsService['dryRun']>>) {

@@ -7,7 +7,7 @@ import { ClaimsService, type TimelineEntry } from '../claims/claims.service';
 import { CurrentPrincipal, StaffOnly } from '../common/decorators';
 import { CertificateNoPipe } from '../common/pipes';
 import type { StaffPrincipal } from '../common/principal';
-import { beijingTime, staffShell } from './page-helpers';
+import { beijingTime, sendStaffPage } from './page-helpers';
 
 const KIND_LABELS: Record<TimelineEntry['kind'], string> = {
   claim: '申领',
@@ -38,9 +38,8 @@ export class ConsoleMembersController {
     @Res() reply: FastifyReply,
   ) {
     const { member, entries } = await this.claims.timeline(staff, certificateNo);
-    return reply.header('cache-control', 'private, no-store').view('console/member.hbs', {
+    return sendStaffPage(reply, staff, 200, 'console/member.hbs', {
       title: `${member.name} · ${member.certificateNo}`,
-      ...staffShell(staff),
       member,
       hasCertificate: entries.some((e) => e.kind === 'certificate'),
       // Newest first: staff answering a call want the latest state at the top.

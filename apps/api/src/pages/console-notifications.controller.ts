@@ -23,7 +23,7 @@ import {
   RESOLVABLE_FROM,
   type NotificationItem,
 } from '../notifications/notifications.service';
-import { beijingTime, fieldMessages, pageError, staffShell, waitingTime } from './page-helpers';
+import { beijingTime, fieldMessages, pageError, sendStaffPage, waitingTime } from './page-helpers';
 
 type Form = Record<string, string | string[] | undefined>;
 
@@ -144,36 +144,32 @@ export class ConsoleNotificationsController {
     const page = await this.notifications.list(query);
     const problem = view.problem;
     const now = new Date();
-    return reply
-      .code(status)
-      .header('cache-control', 'private, no-store')
-      .view('console/notifications.hbs', {
-        title: '在途通知',
-        ...staffShell(staff),
-        page,
-        items: page.items.map((item) => this.itemView(item, query, now, problem?.id === item.id ? problem : undefined)),
-        statuses: NOTIFICATION_STATUSES.map((value) => ({
-          value,
-          label: `${NOTIFICATION_STATUS_LABELS[value]}（${value}）`,
-          selected: value === query.status,
-        })),
-        channels: NOTIFICATION_CHANNELS.map((value) => ({
-          value,
-          label: NOTIFICATION_CHANNEL_LABELS[value],
-          selected: value === query.channel,
-        })),
-        statusLabel: NOTIFICATION_STATUS_LABELS[query.status],
-        inDoubt: query.status === 'sending',
-        // A row that is no longer on this page (resolved meanwhile, another page) still gets its message, with the
-        // field messages that would otherwise stand next to its form.
-        error:
-          problem && !page.items.some((i) => i.id === problem.id)
-            ? [problem.error, ...Object.values(problem.fields)].join(' ')
-            : undefined,
-        ok: view.ok,
-        prev: page.page > 1 ? listHref({ ...query, page: page.page - 1 }) : undefined,
-        next: page.page < page.pages ? listHref({ ...query, page: page.page + 1 }) : undefined,
-      });
+    return sendStaffPage(reply, staff, status, 'console/notifications.hbs', {
+      title: '在途通知',
+      page,
+      items: page.items.map((item) => this.itemView(item, query, now, problem?.id === item.id ? problem : undefined)),
+      statuses: NOTIFICATION_STATUSES.map((value) => ({
+        value,
+        label: `${NOTIFICATION_STATUS_LABELS[value]}（${value}）`,
+        selected: value === query.status,
+      })),
+      channels: NOTIFICATION_CHANNELS.map((value) => ({
+        value,
+        label: NOTIFICATION_CHANNEL_LABELS[value],
+        selected: value === query.channel,
+      })),
+      statusLabel: NOTIFICATION_STATUS_LABELS[query.status],
+      inDoubt: query.status === 'sending',
+      // A row that is no longer on this page (resolved meanwhile, another page) still gets its message, with the
+      // field messages that would otherwise stand next to its form.
+      error:
+        problem && !page.items.some((i) => i.id === problem.id)
+          ? [problem.error, ...Object.values(problem.fields)].join(' ')
+          : undefined,
+      ok: view.ok,
+      prev: page.page > 1 ? listHref({ ...query, page: page.page - 1 }) : undefined,
+      next: page.page < page.pages ? listHref({ ...query, page: page.page + 1 }) : undefined,
+    });
   }
 
   private itemView(item: NotificationItem, query: NotificationsQuery, now: Date, problem: RowProblem | undefined) {

@@ -12,7 +12,15 @@ import { readMultipart, validateFields } from '../common/multipart';
 import type { StaffPrincipal } from '../common/principal';
 import { ListTasksQuery } from '../tasks/dto/tasks.dto';
 import { TasksService, type TaskView } from '../tasks/tasks.service';
-import { beijingTime, fieldMessages, pageError, staffShell, type PageError, waitingTime } from './page-helpers';
+import {
+  beijingTime,
+  fieldMessages,
+  pageError,
+  sendStaffPage,
+  staffShell,
+  type PageError,
+  waitingTime,
+} from './page-helpers';
 
 type Form = Record<string, string | undefined>;
 
@@ -211,59 +219,53 @@ export class ConsoleTasksController {
     const onSite = task.type === 'onSiteCheck' ? await this.claims.onSiteDetail(staff, id) : null;
     const decision = task.decision as { outcome?: ReviewOutcome; reason?: string | null } | null;
     const outcome = form.outcome && form.outcome in REVIEW_OUTCOME_LABELS ? form.outcome : undefined;
-    return reply
-      .code(problem?.status ?? 200)
-      .header('cache-control', 'private, no-store')
-      .view('console/task.hbs', {
-        title: `${task.typeLabel} · ${task.subjectLabel}`,
-        ...staffShell(staff),
-        ...messages,
-        // A refused decision names what to fix in words, not the API's field names.
-        error: problem?.status === 400 ? Object.values(problem.fields).join('；') || problem.message : problem?.message,
-        errors: problem?.fields ?? {},
-        task: this.row(task),
-        application: application && {
-          ...application,
-          genderLabel: application.gender === 'M' ? '男' : '女',
-          routeLabel: application.admissionRoute === 'exam' ? '考试（全科合格）' : '考核',
-          exam: application.admissionRoute === 'exam',
-          submittedAt: beijingTime(application.submittedAt),
-          attachments: application.attachments.map((a) => ({
-            ...a,
-            href: `/console/applications/${encodeURIComponent(application.applicationNo)}/attachments/${a.id}`,
-            sizeLabel:
-              a.sizeBytes >= 1024 * 1024
-                ? `${(a.sizeBytes / 1024 / 1024).toFixed(1)} MB`
-                : `${Math.ceil(a.sizeBytes / 1024)} KB`,
-          })),
-        },
-        onSite: onSite && {
-          ...onSite,
-          member: {
-            ...onSite.member,
-            genderLabel: GENDER_LABELS[onSite.member.gender] ?? onSite.member.gender,
-            routeLabel: onSite.member.admissionRoute === 'exam' ? '考试（全科合格）' : '考核',
-          },
-          memberPhotoHref: onSite.candidatePhotoId
-            ? `/api/claims/on-site/${encodeURIComponent(id)}/member-photo`
-            : null,
-          timelineHref: `/console/members/${onSite.member.certificateNo}`,
-          useMemberPhoto: form.useMemberPhoto === 'true' || form.useMemberPhoto === 'on',
-        },
-        canDecide: task.status === 'claimed' && task.mine,
-        canClaim: task.status === 'open',
-        decision: decision?.outcome && {
-          outcomeLabel: (onSite ? ON_SITE_OUTCOME_LABELS : REVIEW_OUTCOME_LABELS)[decision.outcome],
-          reason: decision.reason,
-          decidedAt: beijingTime(task.decidedAt),
-        },
-        outcomes: Object.entries(onSite ? ON_SITE_OUTCOME_LABELS : REVIEW_OUTCOME_LABELS).map(([value, label]) => ({
-          value,
-          label,
-          checked: value === outcome,
+    return sendStaffPage(reply, staff, problem?.status ?? 200, 'console/task.hbs', {
+      title: `${task.typeLabel} · ${task.subjectLabel}`,
+      ...messages,
+      // A refused decision names what to fix in words, not the API's field names.
+      error: problem?.status === 400 ? Object.values(problem.fields).join('；') || problem.message : problem?.message,
+      errors: problem?.fields ?? {},
+      task: this.row(task),
+      application: application && {
+        ...application,
+        genderLabel: application.gender === 'M' ? '男' : '女',
+        routeLabel: application.admissionRoute === 'exam' ? '考试（全科合格）' : '考核',
+        exam: application.admissionRoute === 'exam',
+        submittedAt: beijingTime(application.submittedAt),
+        attachments: application.attachments.map((a) => ({
+          ...a,
+          href: `/console/applications/${encodeURIComponent(application.applicationNo)}/attachments/${a.id}`,
+          sizeLabel:
+            a.sizeBytes >= 1024 * 1024
+              ? `${(a.sizeBytes / 1024 / 1024).toFixed(1)} MB`
+              : `${Math.ceil(a.sizeBytes / 1024)} KB`,
         })),
-        reason: form.reason,
-      });
+      },
+      onSite: onSite && {
+        ...onSite,
+        member: {
+          ...onSite.member,
+          genderLabel: GENDER_LABELS[onSite.member.gender] ?? onSite.member.gender,
+          routeLabel: onSite.member.admissionRoute === 'exam' ? '考试（全科合格）' : '考核',
+        },
+        memberPhotoHref: onSite.candidatePhotoId ? `/api/claims/on-site/${encodeURIComponent(id)}/member-photo` : null,
+        timelineHref: `/console/members/${onSite.member.certificateNo}`,
+        useMemberPhoto: form.useMemberPhoto === 'true' || form.useMemberPhoto === 'on',
+      },
+      canDecide: task.status === 'claimed' && task.mine,
+      canClaim: task.status === 'open',
+      decision: decision?.outcome && {
+        outcomeLabel: (onSite ? ON_SITE_OUTCOME_LABELS : REVIEW_OUTCOME_LABELS)[decision.outcome],
+        reason: decision.reason,
+        decidedAt: beijingTime(task.decidedAt),
+      },
+      outcomes: Object.entries(onSite ? ON_SITE_OUTCOME_LABELS : REVIEW_OUTCOME_LABELS).map(([value, label]) => ({
+        value,
+        label,
+        checked: value === outcome,
+      })),
+      reason: form.reason,
+    });
   }
 
   private row(t: TaskView) {

@@ -1,15 +1,14 @@
+import type { FastifyReply } from 'fastify';
+import { beijingDateTime } from '@app/domain/beijing-date';
 import { findProvince, NATIONAL_BODY_NAME } from '@app/domain/provinces';
 import { STAFF_ROLE_LABELS } from '@app/domain/roles';
 import { AppException, type FieldError } from '../common/app-exception';
 import type { StaffPrincipal } from '../common/principal';
 
-const BEIJING_OFFSET_MS = 8 * 3600_000;
-
-/** `YYYY-MM-DD HH:mm` in Beijing time, whatever the server's time zone (China has no DST). */
+/** `YYYY-MM-DD HH:mm` in Beijing time, whatever the server's time zone; empty for no time. */
 export function beijingTime(at: string | Date | null | undefined): string {
   if (!at) return '';
-  const ms = (typeof at === 'string' ? new Date(at) : at).getTime() + BEIJING_OFFSET_MS;
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return beijingDateTime(typeof at === 'string' ? new Date(at) : at);
 }
 
 /** How long something has waited, in Chinese, at the precision a queue needs. */
@@ -53,4 +52,18 @@ export function staffShell(staff: StaffPrincipal) {
     organisation: staff.provinceCode ? findProvince(staff.provinceCode)?.instituteName : NATIONAL_BODY_NAME,
     console: true,
   };
+}
+
+/** A console page in the staff frame, never stored by caches (it shows members' personal data). */
+export function sendStaffPage(
+  reply: FastifyReply,
+  staff: StaffPrincipal,
+  status: number,
+  template: string,
+  view: Record<string, unknown>,
+) {
+  return reply
+    .code(status)
+    .header('cache-control', 'private, no-store')
+    .view(template, { ...staffShell(staff), ...view });
 }

@@ -74,11 +74,11 @@ async function campaignInput(
 async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
   const until = Date.now() + 20_000;
   for (;;) {
-    // A query can wait on the worker: bound each try by what is left of the deadline, so a stall reports what it saw.
-    const left = new Promise<T>((resolve) =>
-      setTimeout(() => resolve(new Error('no answer') as T), Math.max(until - Date.now(), 0) + 1_000).unref(),
-    );
-    const value = await Promise.race([fn().catch((error: unknown) => error as T), left]);
+    // A query can wait on the worker: each try's calls end at the deadline (a gRPC deadline, so none retries on into
+    // the teardown, where its next try would throw on the closed channel), and a stall reports what it saw.
+    const value = await env.client.connection
+      .withDeadline(Math.max(until, Date.now()) + 1_000, fn)
+      .catch((error: unknown) => error as T);
     if (!(value instanceof Error) && ok(value)) return value;
     if (Date.now() > until)
       throw new Error(
